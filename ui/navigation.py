@@ -1,0 +1,49 @@
+"""The one list of the dashboard's pages: navigation, home-page cards and tests all read it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page of the dashboard as the navigation, the home cards and the tests see it."""
+
+    path: str  # relative to the project root, e.g. "pages/home.py"
+    title: str
+    icon: str
+    summary: str  # one line for the home page's card: what the page shows
+    url_path: str
+    default: bool = False
+
+    @property
+    def file(self) -> Path:
+        return PROJECT_ROOT / self.path
+
+
+# Sections in the order a learner meets them. Register only pages that exist.
+SECTIONS: dict[str, list[PageSpec]] = {
+    "Foundations": [
+        PageSpec(
+            path="pages/home.py",
+            title="Intuition: training is going downhill",
+            icon=":material/school:",
+            summary="One weight, one loss curve: the derivative says which way to move w.",
+            url_path="intuition",
+            default=True,
+        ),
+    ],
+}
+
+
+def all_pages() -> list[PageSpec]:
+    """Every registered page, in navigation order."""
+    return [page for pages in SECTIONS.values() for page in pages]
+
+
+def concept_pages() -> list[PageSpec]:
+    """The pages the home page introduces with a card (all but the home page itself)."""
+    return [page for page in all_pages() if not page.default]
