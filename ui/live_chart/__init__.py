@@ -1,0 +1,181 @@
+"""The in-place chart: one plotly div that survives reruns and is redrawn with ``Plotly.react``.
+
+Why this exists (numbers from ARCHITECTURE.md, "Fast interaction: what was measured";
+Streamlit 1.67, 2-core machine, software WebGL, slider key press to chart painted, 20 moves):
+
+=============================  ===========================  ==========================
+chart                          ``st.plotly_chart`` med/p95  ``live_chart`` med/p95
+=============================  ===========================  ==========================
+3D surface that changes        1101 / 1300 ms               322 / 394 ms
+2D contour + moving marker     163 / 216 ms                 128 / 154 ms
+=============================  ===========================  ==========================
+
+``st.plotly_chart`` derives a chart's identity from its content, so a rerun that changes the
+data mounts a brand-new chart: a new WebGL context for 3D (1-2 s in software) and the user's
+camera and zoom are lost. This component's identity is its ``key``, so new data reaches the
+*same* plotly div and plotly.js updates it in place; a constant ``layout.uirevision`` keeps the
+camera and zoom.
+
+How it works:
+
+* A Streamlit components-v1 component (an iframe, no npm, no build step). Its frontend is
+  ``frontend/index.html`` and ``frontend/live_chart.js``. plotly.js is *not* in git: at import,
+  the two files and the installed plotly package's ``package_data/plotly.min.js`` are gathered
+  in a serving folder under the temp dir named with plotly's version and a hash of the frontend
+  files (built under a temporary name and renamed into place, so concurrent processes agree).
+  Streamlit refuses symlinks that leave a component's folder, hence a hard link or a copy.
+* Python sends ``json.loads(fig.to_json())``: numpy arrays travel as compact base64 dicts
+  (``{"dtype": "f4", "bdata": "..."}``) that plotly.js decodes; never lists.
+  With the figure go a ``revision`` (a short hash of the figure's JSON), the height and the
+  download filename.
+* The JS loads plotly once, keeps only the newest figure and draws it with
+  ``await Plotly.react(div, {data, layout, frames, config})`` in a loop, so updates that arrive
+  mid-draw merge into one. Frames (``fig.frames``, plotly's own slider or play button) work.
+  It follows Streamlit's light/dark theme: transparent backgrounds; font, axis, grid, legend and
+  hover colours from the theme, overriding the template's.
+* After each completed, painted draw the div ``#chart`` carries ``data-render-count``,
+  ``data-drawn-at`` (``Date.now()``) and ``data-revision``: tests and ``bench/`` read them.
+
+In the browser the iframe is ``iframe[title="ui.live_chart.live_chart"]``
+(``data-testid="stCustomComponentV1"``). Under AppTest it is an unknown element: read its
+figure with :func:`figure_from_element`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import plotly
+import plotly.graph_objects as go
+import streamlit.components.v1 as components
+from streamlit.runtime import Runtime
+
+__all__ = ["COMPONENT_NAME", "figure_from_element", "live_chart", "payload_from_element"]
+
+_FRONTEND = Path(__file__).resolve().parent / "frontend"
+_FRONTEND_FILES = ("index.html", "live_chart.js")
+# Streamlit names a v1 component "<declaring module>.<name>"; the iframe's title is that name.
+COMPONENT_NAME = "ui.live_chart.live_chart"
+
+
+def _plotly_js() -> Path:
+    """The plotly.js bundle shipped inside the installed plotly package."""
+    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+def _serving_folder() -> Path:
+    """Build (once per plotly version and frontend content) the folder Streamlit serves.
+
+    Returns:
+        An absolute folder holding ``index.html``, ``live_chart.js`` and ``plotly.min.js``.
+    """
+    digest = hashlib.sha256()
+    for name in _FRONTEND_FILES:
+        digest.update((_FRONTEND / name).read_bytes())
+    base = Path(os.environ.get("LIVE_CHART_CACHE_DIR") or Path(tempfile.gettempdir()))
+    folder = base / f"live_chart-plotly{plotly.__version__}-{digest.hexdigest()[:12]}"
+    if (folder / "plotly.min.js").is_file():
+        return folder
+    base.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=folder.name + ".tmp-", dir=base))
+    try:
+        for name in _FRONTEND_FILES:
+            shutil.copyfile(_FRONTEND / name, building / name)
+        try:
+            os.link(_plotly_js(), building / "plotly.min.js")
+        except OSError:  # another file system, or links not allowed
+            shutil.copyfile(_plotly_js(), building / "plotly.min.js")
+        os.chmod(building, 0o755)
+        try:
+            os.replace(building, folder)
+        except OSError:  # another process won the race: its folder is as good as ours
+            if not (folder / "plotly.min.js").is_file():
+                raise
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return folder
+
+
+_SERVING_FOLDER = _serving_folder()
+_component: Any = None
+
+
+def _declared_component() -> Any:
+    """The declared component, registered with the running Streamlit server.
+
+    Declared lazily, from inside a script run: imported outside one (a test importing
+    :func:`figure_from_element`), ``declare_component`` would skip the registration and the
+    server would then answer 404 for the component's files.
+    """
+    global _component
+    if _component is None or (
+        Runtime.exists()
+        and Runtime.instance().component_registry.get_component_path(COMPONENT_NAME) is None
+    ):
+        _component = components.declare_component("live_chart", path=str(_SERVING_FOLDER))
+    return _component
+
+
+def live_chart(fig: go.Figure, *, key: str, height: int = 460, filename: str | None = None) -> None:
+    """Draw ``fig`` in a chart that updates in place on every rerun.
+
+    Use it for every chart that a slider, a typed formula or a button redraws. The chart keeps
+    its plotly div across reruns (its identity is ``key``), so only the data changes: no
+    remount, camera and zoom kept (``layout.uirevision`` defaults to ``key``).
+
+    Args:
+        fig: the figure; numpy arrays in it travel as compact binary, keep them numpy
+            (float32 where precision allows). ``fig.frames`` animate in the browser.
+        key: page-prefixed and stable across reruns, e.g. ``"home.loss_chart"``.
+        height: the chart's height in pixels (the figure's own ``layout.height`` is ignored).
+        filename: name of the PNG the camera button saves; defaults to ``key``.
+
+    Example:
+        >>> fig = go.Figure(go.Scatter(x=np.linspace(-2, 2, 50, dtype=np.float32), y=...))
+        >>> live_chart(fig, key="home.loss_chart")  # doctest: +SKIP
+    """
+    text = fig.to_json()
+    spec = json.loads(text)
+    spec.setdefault("layout", {}).setdefault("uirevision", key)
+    revision = hashlib.sha1(text.encode()).hexdigest()[:12]
+    _declared_component()(
+        figure=spec,
+        revision=revision,
+        height=int(height),
+        filename=filename or key,
+        key=key,
+        default=None,
+    )
+
+
+def payload_from_element(el: Any) -> dict[str, Any]:
+    """The arguments a ``live_chart`` element carries, read from an AppTest element.
+
+    Under AppTest the component is an ``UnknownElement``; its proto is a ``ComponentInstance``
+    whose ``json_args`` is the JSON of ``{figure, revision, height, filename, key, default}``.
+
+    Example:
+        >>> at = AppTest.from_file(path, default_timeout=30).run()  # doctest: +SKIP
+        >>> payload_from_element(at.get("component_instance")[0])["key"]  # doctest: +SKIP
+        'home.loss_chart'
+    """
+    proto = getattr(el, "proto", el)
+    if getattr(proto, "component_name", COMPONENT_NAME) != COMPONENT_NAME:
+        raise ValueError(f"not a live_chart element: {proto.component_name!r}")
+    return json.loads(proto.json_args)
+
+
+def figure_from_element(el: Any) -> dict[str, Any]:
+    """The figure dict (``data``, ``layout``, maybe ``frames``) of an AppTest live_chart element.
+
+    Arrays stay as plotly's base64 dicts (``{"dtype": "f4", "bdata": "..."}``): decode one with
+    ``np.frombuffer(base64.b64decode(a["bdata"]), dtype=a["dtype"])`` (``a.get("shape")`` for 2D
+    arrays such as a surface's ``z``).
+    """
+    return payload_from_element(el)["figure"]

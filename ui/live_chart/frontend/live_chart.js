@@ -1,0 +1,221 @@
+// live_chart: one plotly div kept alive across Streamlit reruns, updated with Plotly.react.
+// Talks to Streamlit by postMessage (components v1 protocol, apiVersion 1). No build step.
+"use strict";
+
+(function () {
+  const chart = document.getElementById("chart");
+  const errorBox = document.getElementById("error");
+
+  function send(type, payload) {
+    window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, payload), "*");
+  }
+
+  // plotly.min.js is copied next to this file from the installed plotly package; load it once.
+  let plotlyPromise = null;
+  function loadPlotly() {
+    if (plotlyPromise === null) {
+      plotlyPromise = new Promise((resolve, reject) => {
+        const script = document.createElement("script");
+        script.src = "plotly.min.js";
+        script.onload = () => resolve(window.Plotly);
+        script.onerror = () => reject(new Error("could not load plotly.min.js"));
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyPromise;
+  }
+  loadPlotly(); // start downloading while Streamlit gets ready
+
+  // ---- theme: colours from Streamlit's theme override those of the figure's template ----
+  function parseColor(text) {
+    if (typeof text !== "string") return null;
+    const s = text.trim();
+    let m = /^#([0-9a-f]{3,8})$/i.exec(s);
+    if (m) {
+      let h = m[1];
+      if (h.length === 3 || h.length === 4) h = h.split("").map((c) => c + c).join("");
+      return [0, 2, 4].map((i) => parseInt(h.slice(i, i + 2), 16));
+    }
+    m = /^rgba?\(([^)]+)\)$/i.exec(s);
+    if (m) return m[1].split(",").slice(0, 3).map((v) => parseFloat(v));
+    return null;
+  }
+
+  function mix(fg, bg, amount) {
+    // `amount` of the text colour over the background, as an opaque rgb() string.
+    const a = parseColor(fg), b = parseColor(bg);
+    if (!a || !b) return fg;
+    const c = a.map((v, i) => Math.round(v * amount + b[i] * (1 - amount)));
+    return `rgb(${c[0]},${c[1]},${c[2]})`;
+  }
+
+  const NON_CARTESIAN = new Set([
+    "surface", "mesh3d", "scatter3d", "cone", "streamtube", "volume", "isosurface",
+    "pie", "sunburst", "treemap", "icicle", "funnelarea", "sankey", "table", "parcoords",
+    "parcats", "indicator", "scatterpolar", "scatterpolargl", "barpolar", "scattergeo",
+    "choropleth", "scattermap", "choroplethmap", "densitymap", "scattermapbox",
+    "choroplethmapbox", "densitymapbox", "scatterternary", "scattersmith", "carpet",
+  ]);
+
+  function axisNames(data, layout) {
+    const cartesian = new Set(), scenes = new Set();
+    for (const name of Object.keys(layout)) {
+      if (/^[xy]axis\d*$/.test(name)) cartesian.add(name);
+      if (/^scene\d*$/.test(name)) scenes.add(name);
+    }
+    for (const trace of data) {
+      const type = trace.type || "scatter";
+      if (type.endsWith("3d") || ["surface", "mesh3d", "cone", "streamtube", "volume",
+        "isosurface"].includes(type)) {
+        scenes.add(trace.scene || "scene");
+      } else if (!NON_CARTESIAN.has(type)) {
+        cartesian.add((trace.xaxis || "x").replace(/^x/, "xaxis"));
+        cartesian.add((trace.yaxis || "y").replace(/^y/, "yaxis"));
+      }
+    }
+    return { cartesian, scenes };
+  }
+
+  function applyTheme(data, layout, theme) {
+    if (!theme) return layout;
+    const text = theme.textColor || "#31333F";
+    const bg = theme.backgroundColor || "#FFFFFF";
+    const panel = theme.secondaryBackgroundColor || bg;
+    const grid = mix(text, bg, 0.15);
+    const zero = mix(text, bg, 0.4);
+    const line = mix(text, bg, 0.5);
+    const out = Object.assign({}, layout);
+    out.paper_bgcolor = "rgba(0,0,0,0)";
+    out.plot_bgcolor = "rgba(0,0,0,0)";
+    out.font = Object.assign({}, layout.font, { color: text });
+    out.legend = Object.assign({}, layout.legend, {
+      bgcolor: "rgba(0,0,0,0)",
+      font: Object.assign({}, (layout.legend || {}).font, { color: text }),
+    });
+    out.hoverlabel = Object.assign({}, layout.hoverlabel, {
+      bgcolor: panel,
+      bordercolor: line,
+      font: Object.assign({}, (layout.hoverlabel || {}).font, { color: text }),
+    });
+    out.modebar = Object.assign({}, layout.modebar, {
+      bgcolor: "rgba(0,0,0,0)", color: line, activecolor: text,
+    });
+    const axisColors = { color: text, gridcolor: grid, zerolinecolor: zero, linecolor: line };
+    const { cartesian, scenes } = axisNames(data, layout);
+    for (const name of cartesian) out[name] = Object.assign({}, layout[name], axisColors);
+    for (const name of scenes) {
+      const scene = Object.assign({}, layout[name]);
+      for (const axis of ["xaxis", "yaxis", "zaxis"]) {
+        scene[axis] = Object.assign({}, scene[axis], axisColors, { backgroundcolor: panel });
+      }
+      out[name] = scene;
+    }
+    if (out.coloraxis) {
+      const cbar = Object.assign({}, out.coloraxis.colorbar);
+      cbar.tickfont = Object.assign({}, cbar.tickfont, { color: text });
+      out.coloraxis = Object.assign({}, out.coloraxis, { colorbar: cbar });
+    }
+    if (Array.isArray(layout.annotations)) {
+      // Arrows drawn in the template's ink would vanish on a dark page.
+      out.annotations = layout.annotations.map((a) => Object.assign({ arrowcolor: text }, a));
+    }
+    if (Array.isArray(layout.sliders)) {
+      out.sliders = layout.sliders.map((s) => Object.assign({}, s, {
+        font: Object.assign({}, s.font, { color: text }),
+        currentvalue: Object.assign({}, s.currentvalue, {
+          font: Object.assign({}, (s.currentvalue || {}).font, { color: text }),
+        }),
+        bgcolor: panel, activebgcolor: zero, bordercolor: line, tickcolor: line,
+      }));
+    }
+    if (Array.isArray(layout.updatemenus)) {
+      out.updatemenus = layout.updatemenus.map((u) => Object.assign({}, u, {
+        font: Object.assign({}, u.font, { color: text }), bgcolor: panel, bordercolor: line,
+      }));
+    }
+    return out;
+  }
+
+  // ---- drawing: keep only the newest figure; draw in a loop so updates arriving mid-draw merge
+  let pending = null; // newest args not yet drawn
+  let drawing = false;
+  let renderCount = 0;
+  let lastDrawn = null; // {revision, themeKey, height}
+  let sentHeight = null;
+
+  function nextPaint() {
+    return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  }
+
+  async function drawLoop() {
+    drawing = true;
+    try {
+      const Plotly = await loadPlotly();
+      while (pending !== null) {
+        const { args, theme } = pending;
+        pending = null;
+        const themeKey = JSON.stringify(theme || null);
+        const height = args.height || 460;
+        if (lastDrawn && lastDrawn.revision === args.revision &&
+            lastDrawn.themeKey === themeKey && lastDrawn.height === height) {
+          continue; // same figure, same theme: nothing to draw
+        }
+        try {
+          const figure = args.figure || {};
+          const data = figure.data || [];
+          const layout = applyTheme(data, Object.assign({}, figure.layout || {}), theme);
+          delete layout.height; // the iframe's height is the chart's height
+          delete layout.width;
+          layout.autosize = true;
+          chart.style.height = `${height}px`;
+          const config = {
+            responsive: true,
+            displaylogo: false,
+            toImageButtonOptions: { filename: args.filename || args.key || "chart", scale: 2 },
+          };
+          await Plotly.react(chart, { data, layout, frames: figure.frames || [], config });
+          await nextPaint();
+          errorBox.hidden = true;
+          renderCount += 1;
+          chart.dataset.revision = String(args.revision);
+          chart.dataset.renderCount = String(renderCount);
+          chart.dataset.drawnAt = String(Date.now());
+          lastDrawn = { revision: args.revision, themeKey, height };
+        } catch (err) {
+          errorBox.hidden = false;
+          errorBox.textContent = `live_chart could not draw this figure: ${err}`;
+        }
+        setHeight(document.body.scrollHeight);
+      }
+    } catch (err) {
+      errorBox.hidden = false;
+      errorBox.textContent = `live_chart: ${err}`;
+      setHeight(document.body.scrollHeight);
+    } finally {
+      drawing = false;
+    }
+  }
+
+  function setHeight(height) {
+    if (height !== sentHeight) {
+      sentHeight = height;
+      send("streamlit:setFrameHeight", { height });
+    }
+  }
+
+  window.addEventListener("message", (event) => {
+    if (!event.data || event.data.type !== "streamlit:render") return;
+    const args = event.data.args || {};
+    const theme = event.data.theme;
+    if (theme) {
+      document.body.style.background = theme.backgroundColor || "transparent";
+      document.body.style.color = theme.textColor || "";
+    }
+    // Reserve the space at once so the page does not jump while plotly loads.
+    setHeight(Math.max(args.height || 460, sentHeight || 0));
+    pending = { args, theme };
+    if (!drawing) drawLoop();
+  });
+
+  send("streamlit:componentReady", { apiVersion: 1 });
+})();
