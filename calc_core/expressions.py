@@ -541,7 +541,14 @@ class _Builder:
         if base.value is not None and exponent.value is not None:
             what = f"({_show(base)})**({_show(exponent)})"
             value = _bounded(_float_or_refuse(math.pow, base.value, exponent.value, what))
-        return _Built(sympy.Pow(base.expr, exponent.expr), value)
+        expr = sympy.Pow(base.expr, exponent.expr)
+        # SymPy merges (x**100)**100 into x**10000: the budget applies to the merged exponent.
+        if expr.is_Pow and expr.exp.is_Number and abs(expr.exp) > LIMITS.max_exponent:
+            raise ExpressionError(
+                f"The exponent {expr.exp} is too large; exponents can be at most "
+                f"{LIMITS.max_exponent:g}."
+            )
+        return _Built(expr, value)
 
     def _call(self, node: ast.Call) -> _Built:
         name = node.func.id if isinstance(node.func, ast.Name) else None
