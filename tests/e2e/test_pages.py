@@ -1,0 +1,69 @@
+"""Every registered page in a real browser: it draws a chart, and a slider redraws it in place.
+
+Parametrised over ``ui.navigation.all_pages()``, so a newly registered page is covered at once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.helpers import (
+    LIVE_CHART_IFRAME,
+    PLOTLY_CHART,
+    exceptions,
+    has_slider,
+    move_first_slider,
+    open_page,
+    render_counts,
+    revisions,
+    wait_for_redraw,
+    wait_idle,
+)
+from ui.navigation import PageSpec, all_pages
+
+PAGES = all_pages()
+
+
+def page_url(spec: PageSpec) -> str:
+    """The URL path a learner opens for this page.
+
+    Streamlit serves the default page at "/" only: "/<its url_path>" shows "Page not found".
+    """
+    return "" if spec.default else spec.url_path
+
+
+def page_not_found(page: Any) -> bool:
+    """Whether Streamlit shows its "Page not found" dialog (a wrong url_path)."""
+    dialog = page.query_selector('[role="dialog"]')
+    return dialog is not None and "Page not found" in dialog.inner_text()
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_page_shows_a_chart(page: Any, streamlit_server: str, spec: PageSpec) -> None:
+    """The page loads with no exception and draws at least one chart."""
+    open_page(page, streamlit_server, page_url(spec))
+    assert not page_not_found(page), f"/{page_url(spec)} is not a registered page"
+    assert not exceptions(page), exceptions(page)
+    drawn = [c for c in render_counts(page) if c >= 1]
+    assert drawn or page.query_selector(PLOTLY_CHART), "no live chart drawn, no plotly chart"
+    assert page.title(), "the page has no title"
+
+
+@pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
+def test_slider_redraws_a_live_chart(page: Any, streamlit_server: str, spec: PageSpec) -> None:
+    """A slider moved with the keyboard redraws a live chart with new data, no exception."""
+    open_page(page, streamlit_server, page_url(spec))
+    if not has_slider(page):
+        pytest.skip(f"{spec.path} has no slider")
+    if not page.query_selector(LIVE_CHART_IFRAME):
+        pytest.fail(f"{spec.path} has a slider but no live_chart: slider views draw in place")
+    before, revs = render_counts(page), revisions(page)
+    move_first_slider(page)
+    after = wait_for_redraw(page, before)
+    wait_idle(page)
+    changed = [i for i, (b, a) in enumerate(zip(before, after, strict=False)) if a > b]
+    new_revs = revisions(page)
+    assert any(new_revs[i] != revs[i] for i in changed), (revs, new_revs)
+    assert not exceptions(page), exceptions(page)
