@@ -1,0 +1,248 @@
+"""Interaction benchmark: for every page, in Chromium against a real server, how fast and how big.
+
+Per page (``ui.navigation.all_pages()``):
+
+* key press → chart painted: ``Date.now()`` in the page just before the arrow key, to the
+  newest ``data-drawn-at`` of the live charts that redrew (median and p95 over the moves);
+* payload per interaction: bytes of the websocket frames received between press and idle;
+* server rerun: AppTest, median of ~10 reruns that each move the first slider;
+* cold start: a fresh browser context navigating to the page until a chart is drawn.
+
+Budgets (ARCHITECTURE.md): 2D views p95 <= 200 ms, 3D views p95 <= 500 ms, <= 300 KB per
+interaction, cold start <= 5 s. Numbers over budget are marked OVER; the exit code stays 0.
+
+    python -m bench.interaction             # 20 moves per page
+    python -m bench.interaction --quick     # 3 moves per page (CI)
+    python -m bench.interaction --moves 40 --pages intuition
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import harness
+from ui.navigation import PageSpec, all_pages
+
+BUDGET_2D_MS = 200
+BUDGET_3D_MS = 500
+BUDGET_KB = 300
+BUDGET_COLD_MS = 5000
+
+
+@dataclass
+class PageResult:
+    """One page's measurements; None where not measurable (no slider, no live chart)."""
+
+    url_path: str
+    is_3d: bool = False
+    moves: int = 0
+    median_ms: float | None = None
+    p95_ms: float | None = None
+    kb_median: float | None = None
+    kb_max: float | None = None
+    rerun_ms: float | None = None
+    cold_ms: float | None = None
+    note: str = ""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100), linear interpolation between order statistics."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    pos = (len(ordered) - 1) * q / 100
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+def page_url(spec: PageSpec) -> str:
+    """Streamlit serves the default page at "/" only."""
+    return "" if spec.default else spec.url_path
+
+
+def _has_3d(page: Any) -> bool:
+    for frame in harness.live_chart_frames(page):
+        try:
+            if frame.evaluate(
+                "() => { const c = document.getElementById('chart');"
+                " return !!(c && c._fullLayout && c._fullLayout._has('gl3d')); }"
+            ):
+                return True
+        except Exception:
+            continue
+    return False
+
+
+def _settle(page: Any, quiet_s: float = 0.25, timeout: float = 10.0) -> None:
+    """Wait until the script is idle and no chart has redrawn for ``quiet_s``."""
+    harness.wait_idle(page, timeout)
+    deadline = time.monotonic() + timeout
+    last, since = harness.render_counts(page), time.monotonic()
+    while time.monotonic() < deadline and time.monotonic() - since < quiet_s:
+        time.sleep(0.05)
+        counts = harness.render_counts(page)
+        if counts != last:
+            last, since = counts, time.monotonic()
+
+
+def measure_browser(browser: Any, base_url: str, spec: PageSpec, moves: int) -> PageResult:
+    """Cold start, key-press-to-paint and payload for one page."""
+    result = PageResult(spec.url_path)
+    context = browser.new_context(viewport=harness.VIEWPORT)
+    page = context.new_page()
+    received = [0]
+
+    def on_websocket(ws: Any) -> None:
+        ws.on("framereceived", lambda payload: received.__setitem__(0, received[0] + len(payload)))
+
+    page.on("websocket", on_websocket)
+    try:
+        started = time.time() * 1000
+        page.goto(f"{base_url}/{page_url(spec)}", wait_until="commit")
+        harness.wait_for_charts(page, timeout=60)
+        drawn = [t for t in harness.drawn_at(page) if t > 0]
+        result.cold_ms = (min(drawn) if drawn else time.time() * 1000) - started
+        _settle(page)
+        result.is_3d = _has_3d(page)
+        if not harness.has_slider(page):
+            result.note = "no slider"
+            return result
+        if not harness.live_chart_frames(page):
+            result.note = "slider but no live_chart"
+            return result
+        latencies, sizes = [], []
+        for i in range(moves):
+            key = "ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft"
+            before = harness.render_counts(page)
+            received[0] = 0
+            pressed_at = harness.move_first_slider(page, key)
+            try:
+                harness.wait_for_redraw(page, before, timeout=15)
+            except TimeoutError:
+                result.note = "a move did not redraw"
+                continue
+            _settle(page)
+            after = harness.render_counts(page)
+            times = harness.drawn_at(page)
+            redrawn = [t for t, b, a in zip(times, before, after, strict=False) if a > b]
+            latencies.append(max(redrawn) - pressed_at)
+            sizes.append(received[0] / 1024)
+        result.moves = len(latencies)
+        if latencies:
+            result.median_ms = statistics.median(latencies)
+            result.p95_ms = percentile(latencies, 95)
+            result.kb_median = statistics.median(sizes)
+            result.kb_max = max(sizes)
+    finally:
+        context.close()
+    return result
+
+
+def measure_rerun(spec: PageSpec, reruns: int = 10) -> float | None:
+    """Median server time (ms) of an AppTest rerun after moving the page's first slider."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(harness.PROJECT_ROOT / "dashboard.py"), default_timeout=120)
+    at.run()
+    if not spec.default:
+        at.switch_page(spec.path).run()
+    if at.exception or not at.slider:
+        return None
+    slider = at.slider[0]
+    low, high, step = slider.min, slider.max, slider.step or 1
+    times = []
+    for i in range(reruns):
+        value = at.slider(key=slider.key).value if slider.key else at.slider[0].value
+        target = value + step if (i // 5) % 2 == 0 else value - step
+        target = min(max(target, low), high)
+        widget = at.slider(key=slider.key) if slider.key else at.slider[0]
+        widget.set_value(target)
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+        if at.exception:
+            return None
+    return statistics.median(times)
+
+
+def verdict(value: float | None, budget: float) -> str:
+    return "-" if value is None else ("OK" if value <= budget else "OVER")
+
+
+def _n(value: float | None) -> str:
+    return "-" if value is None else f"{round(value)}"
+
+
+def print_table(results: list[PageResult], moves: int) -> None:
+    """A plain-text table with whole numbers and a verdict per budget."""
+    header = (
+        f"{'page':<22} {'kind':<4} {'moves':>5} {'med ms':>7} {'p95 ms':>7} {'paint':>5} "
+        f"{'KB med':>7} {'KB max':>7} {'size':>5} {'rerun ms':>8} {'cold ms':>8} {'cold':>5}  note"
+    )
+    print(f"Interaction benchmark ({moves} slider moves per page; key press -> chart painted)")
+    print(
+        f"budgets: 2D p95 <= {BUDGET_2D_MS} ms, 3D p95 <= {BUDGET_3D_MS} ms, "
+        f"<= {BUDGET_KB} KB per interaction, cold start <= {BUDGET_COLD_MS} ms"
+    )
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        budget = BUDGET_3D_MS if r.is_3d else BUDGET_2D_MS
+        print(
+            f"{r.url_path:<22} {'3D' if r.is_3d else '2D':<4} {r.moves:>5} {_n(r.median_ms):>7} "
+            f"{_n(r.p95_ms):>7} {verdict(r.p95_ms, budget):>5} {_n(r.kb_median):>7} "
+            f"{_n(r.kb_max):>7} {verdict(r.kb_max, BUDGET_KB):>5} {_n(r.rerun_ms):>8} "
+            f"{_n(r.cold_ms):>8} {verdict(r.cold_ms, BUDGET_COLD_MS):>5}  {r.note}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="3 moves per page, 3 reruns (CI)")
+    parser.add_argument("--moves", type=int, default=20, help="slider moves per page")
+    parser.add_argument("--pages", default="", help="comma-separated url_paths (default: all)")
+    args = parser.parse_args(argv)
+    moves = 3 if args.quick else max(1, args.moves)
+    reruns = 3 if args.quick else 10
+    wanted = {p for p in args.pages.split(",") if p}
+    specs = [p for p in all_pages() if not wanted or p.url_path in wanted]
+    unknown = wanted - {p.url_path for p in specs}
+    if unknown:
+        parser.error(f"unknown page(s): {', '.join(sorted(unknown))}")
+
+    chromium = harness.find_chromium()
+    if chromium is None or not harness.playwright_available():
+        print("Chromium or playwright missing: cannot run the browser benchmark", file=sys.stderr)
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with harness.streamlit_server("dashboard.py") as base_url, sync_playwright() as playwright:
+        browser = harness.launch_browser(playwright, chromium)
+        try:
+            # Warm the server (first imports, caches) so cold start measures the browser side.
+            warm = harness.new_page(browser)
+            harness.open_page(warm, base_url, page_url(specs[0]) if specs else "")
+            warm.context.close()
+            for spec in specs:
+                result = measure_browser(browser, base_url, spec, moves)
+                result.rerun_ms = measure_rerun(spec, reruns)
+                results.append(result)
+        finally:
+            browser.close()
+    print_table(results, moves)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
