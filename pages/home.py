@@ -11,9 +11,9 @@ from calc_core.fitting import (
     largest_stable_learning_rate,
     toy_data,
 )
-from ui.format import number
 from ui.live_chart import live_chart
 from ui.navigation import concept_pages
+from viz.format import number
 from viz.intuition import loss_curve_figure, model_fit_figure
 
 W_RANGE = (-1.0, 4.0)

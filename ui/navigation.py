@@ -23,6 +23,11 @@ class PageSpec:
     def file(self) -> Path:
         return PROJECT_ROOT / self.path
 
+    @property
+    def route(self) -> str:
+        """The page's address below the app's root: "" for the default page."""
+        return "" if self.default else self.url_path
+
 
 # Sections in the order a learner meets them. Register only pages that exist.
 SECTIONS: dict[str, list[PageSpec]] = {

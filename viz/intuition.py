@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from calc_core.derivatives import TangentLine
 from calc_core.fitting import GradientStep, ToyData, mse_loss, predictions
+from viz.format import number
 from viz.theme import (
     DATA_COLOR,
     DERIVATIVE_COLOR,
@@ -34,7 +35,7 @@ def _segments(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) ->
 
 def model_fit_figure(data: ToyData, w: float) -> go.Figure:
     """The data points, the model's line ŷ = w·x and each point's error as a dashed segment."""
-    fig = themed_figure(title=f"Model  ŷ = w·x  with  w = {w:.2f}", x_title="x", y_title="y")
+    fig = themed_figure(title=f"Model  ŷ = w·x  with  w = {number(w)}", x_title="x", y_title="y")
     xs, ys = _segments(data.x, data.y, data.x, predictions(w, data))
     fig.add_scatter(
         x=xs,
@@ -107,7 +108,7 @@ def loss_curve_figure(
         x=tangent_w.astype(np.float32),
         y=np.asarray(tangent.at(tangent_w), dtype=np.float32),
         mode="lines",
-        name=f"tangent, slope dL/dw = {tangent.slope:.2f}",
+        name=f"tangent, slope dL/dw = {number(tangent.slope)}",
         line={"color": TANGENT_COLOR, "width": 5},
     )
     if history:

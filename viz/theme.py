@@ -69,9 +69,10 @@ TEMPLATE = go.layout.Template(
         "legend": {
             "font": {"size": BASE_FONT_SIZE - 1},
             "bgcolor": "rgba(255,255,255,0)",
+            # Below the plot: a legend on top collides with the title on narrow columns.
             "orientation": "h",
-            "yanchor": "bottom",
-            "y": 1.02,
+            "yanchor": "top",
+            "y": -0.2,
             "xanchor": "left",
             "x": 0,
         },

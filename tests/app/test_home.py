@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calc_core.fitting import gradient_step, largest_stable_learning_rate, toy_data
-from ui.format import number
+from viz.format import number
 
 HOME = "pages/home.py"
 DATA = toy_data()
