@@ -21,6 +21,10 @@ Decisions:
     * A constant exponent is at most :attr:`FormulaLimits.max_exponent` in size; an exponent
       that contains a variable (``x**x``, ``2**(1000*x)``) is allowed: it costs SymPy nothing,
       and where it overflows numerically the plot simply shows a gap.
+    * SymPy evaluates some constants exactly (``b**(p/q)`` extracts roots, ``exp(r*log(n))``
+      becomes ``n**r``), which can run for minutes on long numbers. The digits this can
+      create are bounded (:attr:`FormulaLimits.max_exact_bits`), and ``exp`` of a constant
+      containing ``log`` is kept unevaluated.
     * ``relu'(0)`` is taken as 0, as PyTorch does (``Heaviside(x, 0)``).
 """
 
@@ -526,17 +530,22 @@ class _Builder:
         return _Built(expr, _bounded(value))
 
     def _power(self, base: _Built, exponent: _Built) -> _Built:
-        if exponent.value is not None:
-            if abs(exponent.value) > LIMITS.max_exponent:
-                raise ExpressionError(
-                    f"The exponent {_show(exponent)} is too large; exponents can be at most "
-                    f"{LIMITS.max_exponent:g}."
-                )
-            bits = sum(_bits(r) for r in base.expr.atoms(sympy.Rational))
-            if bits * max(1.0, abs(exponent.value)) > LIMITS.max_exact_bits:
-                raise ExpressionError(
-                    "The numbers in this power have too many digits; use smaller numbers."
-                )
+        if exponent.value is not None and abs(exponent.value) > LIMITS.max_exponent:
+            raise ExpressionError(
+                f"The exponent {_show(exponent)} is too large; exponents can be at most "
+                f"{LIMITS.max_exponent:g}."
+            )
+        # SymPy computes b**p exactly, extracts q-th roots for b**(p/q), and pulls constant
+        # terms out of a variable exponent (b**(x - 999999)): bound the digits that can make.
+        growth = max(
+            (max(abs(int(r.p)), int(r.q)) for r in exponent.expr.atoms(sympy.Rational)),
+            default=1,
+        )
+        bits = sum(_bits(r) for r in base.expr.atoms(sympy.Rational))
+        if bits * growth > LIMITS.max_exact_bits:
+            raise ExpressionError(
+                "The numbers in this power have too many digits; use smaller numbers."
+            )
         value = None
         if base.value is not None and exponent.value is not None:
             what = f"({_show(base)})**({_show(exponent)})"
@@ -567,10 +576,16 @@ class _Builder:
         if len(node.args) != 1:
             raise ExpressionError(f"Write {name}(x) with exactly one argument.")
         arg = self.build(node.args[0])
+        if name == "sqrt":  # the same budget as x**(1/2)
+            return self._power(arg, _Built(sympy.Rational(1, 2), 0.5))
         make, evaluate = _FUNCTIONS[name]
         value = None
         if arg.value is not None:
             value = _float_or_refuse(evaluate, arg.value, None, f"{name}({_show(arg)})")
+        if name == "exp" and arg.value is not None and arg.expr.has(sympy.log):
+            # SymPy rewrites exp(r*log(n)) as n**r and then extracts exact roots, which can
+            # run for minutes when r has a long denominator; keep such a constant as it is.
+            return _Built(sympy.exp(arg.expr, evaluate=False), _bounded(value))
         return _Built(make(arg.expr), _bounded(value))
 
     def _log_base(self, node: ast.Call) -> _Built:
