@@ -6,15 +6,20 @@ step in a thread would freeze every other learner's session, and Streamlit canno
 running script. :func:`run_symbolic` therefore runs the step in a worker process with a time
 limit and an address-space limit, and kills the worker if either is exceeded.
 
-Workers are forked from a ``forkserver`` that has already imported SymPy (never plain ``fork``
-from a threaded server), and are kept warm between calls, so a call costs milliseconds. Each
-concurrent call gets its own worker, up to :data:`MAX_WORKERS`; further calls wait their turn.
+Workers are plain ``python -m calc_core.symbolic_worker`` subprocesses speaking pickled
+messages over their stdin and stdout. Not ``multiprocessing``: its spawn and forkserver
+methods re-import the caller's ``__main__`` in every new worker, and under Streamlit
+``__main__`` is the running page script, which would run again inside the worker. Workers are
+kept warm between calls, so a call costs milliseconds. Each concurrent call gets its own
+worker, up to :data:`MAX_WORKERS`; further calls wait their turn.
 """
 
 from __future__ import annotations
 
 import atexit
-import multiprocessing
+import os
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -42,7 +47,7 @@ __all__ = [
 
 MAX_WORKERS = 3
 TOO_COSTLY = "This formula is too costly to analyse here; try a simpler one."
-_PRELOAD = ["sympy", "numpy", "calc_core.expressions", "calc_core.derivatives"]
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 T = TypeVar("T")
 
 
@@ -96,16 +101,45 @@ def _limit_memory(memory_mb: int) -> None:
 
 
 class _Worker:
-    def __init__(self, context: Any) -> None:
-        self.conn, child = context.Pipe()
-        self.process = context.Process(target=_worker_main, args=(child,), daemon=True)
-        self.process.start()
-        child.close()
+    def __init__(self) -> None:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [_PROJECT_ROOT, env.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "calc_core.symbolic_worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            cwd=_PROJECT_ROOT,
+            env=env,
+        )
+        self.conn = _PipeConnection(self.process.stdout, self.process.stdin)
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.join(timeout=2)
+        self.process.wait(timeout=5)
         self.conn.close()
+
+
+class _PipeConnection:
+    """A duplex message connection over two pipe ends (send/recv/poll, as multiprocessing's)."""
+
+    def __init__(self, reader: Any, writer: Any) -> None:
+        self.reader = Connection(os.dup(reader.fileno()), writable=False)
+        self.writer = Connection(os.dup(writer.fileno()), readable=False)
+        reader.close()
+        writer.close()
+
+    def send(self, message: Any) -> None:
+        self.writer.send(message)
+
+    def recv(self) -> Any:
+        return self.reader.recv()
+
+    def poll(self, timeout: float) -> bool:
+        return self.reader.poll(timeout)
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
 
 
 class _Pool:
@@ -116,17 +150,6 @@ class _Pool:
         self.idle: list[_Worker] = []
         self.live = 0
         self.cond = threading.Condition()
-        self._context: Any = None
-
-    def context(self) -> Any:
-        if self._context is None:
-            methods = multiprocessing.get_all_start_methods()
-            self._context = multiprocessing.get_context(
-                "forkserver" if "forkserver" in methods else "spawn"
-            )
-            if "forkserver" in methods:
-                self._context.set_forkserver_preload(_PRELOAD)
-        return self._context
 
     def acquire(self, deadline: float) -> _Worker:
         with self.cond:
@@ -137,7 +160,7 @@ class _Pool:
                 return self.idle.pop()
             self.live += 1
         try:
-            return _Worker(self.context())
+            return _Worker()
         except BaseException:
             self._forget()
             raise
@@ -256,3 +279,19 @@ def simplify_guarded(expr: sympy.Expr, *, timeout: float = 5.0) -> sympy.Expr:
         1
     """
     return run_symbolic(sympy.simplify, expr, timeout=timeout)
+
+
+def _serve_stdio() -> None:
+    """The worker's main loop on stdin/stdout; stray prints from a step go to stderr."""
+    channel_in, channel_out = os.dup(0), os.dup(1)
+    os.dup2(2, 1)  # anything printed to stdout must not corrupt the message channel
+    conn = _PipeConnection(os.fdopen(channel_in, "rb"), os.fdopen(channel_out, "wb"))
+    _worker_main(conn)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    import numpy  # noqa: F401  - imported once here so a call never waits for it
+
+    from calc_core import derivatives  # noqa: F401
+
+    _serve_stdio()
