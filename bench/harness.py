@@ -23,6 +23,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
@@ -91,24 +92,26 @@ def streamlit_server(
         "--browser.gatherUsageStats", "false",
         *extra_args,
     ]  # fmt: skip
-    log = open(os.devnull, "wb")  # noqa: SIM115 - closed in the finally below
+    # The server's output goes to a file, not an unread pipe: a full pipe would block it.
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below
     proc = subprocess.Popen(
-        cmd, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.PIPE, start_new_session=True
+        cmd, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(proc, base_url, timeout)
+        _wait_healthy(proc, base_url, timeout, log)
         yield base_url
     finally:
         _stop(proc)
         log.close()
 
 
-def _wait_healthy(proc: subprocess.Popen[bytes], base_url: str, timeout: float) -> None:
+def _wait_healthy(proc: subprocess.Popen[bytes], base_url: str, timeout: float, log: Any) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+            log.seek(0)
+            err = log.read().decode(errors="replace")
             raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{err[-2000:]}")
         try:
             with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as resp:
@@ -130,8 +133,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
-    if proc.stderr:
-        proc.stderr.close()
 
 
 def launch_browser(playwright: Any, executable_path: str | None = None) -> Any:

@@ -65,11 +65,6 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
 
 
-def page_url(spec: PageSpec) -> str:
-    """Streamlit serves the default page at "/" only."""
-    return "" if spec.default else spec.url_path
-
-
 def _has_3d(page: Any) -> bool:
     for frame in harness.live_chart_frames(page):
         try:
@@ -108,7 +103,7 @@ def measure_browser(browser: Any, base_url: str, spec: PageSpec, moves: int) -> 
     page.on("websocket", on_websocket)
     try:
         started = time.time() * 1000
-        page.goto(f"{base_url}/{page_url(spec)}", wait_until="commit")
+        page.goto(f"{base_url}/{spec.route}", wait_until="commit")
         harness.wait_for_charts(page, timeout=60)
         drawn = [t for t in harness.drawn_at(page) if t > 0]
         result.cold_ms = (min(drawn) if drawn else time.time() * 1000) - started
@@ -232,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             # Warm the server (first imports, caches) so cold start measures the browser side.
             warm = harness.new_page(browser)
-            harness.open_page(warm, base_url, page_url(specs[0]) if specs else "")
+            harness.open_page(warm, base_url, specs[0].route if specs else "")
             warm.context.close()
             for spec in specs:
                 result = measure_browser(browser, base_url, spec, moves)

@@ -19,7 +19,7 @@ def app() -> AppTest:
 
 
 def _texts(at) -> str:
-    return " | ".join(m.value for m in at.markdown)
+    return " | ".join(t.value for t in at.text)
 
 
 def test_default_formula_is_understood_and_evaluated(app):

@@ -26,14 +26,6 @@ from ui.navigation import PageSpec, all_pages
 PAGES = all_pages()
 
 
-def page_url(spec: PageSpec) -> str:
-    """The URL path a learner opens for this page.
-
-    Streamlit serves the default page at "/" only: "/<its url_path>" shows "Page not found".
-    """
-    return "" if spec.default else spec.url_path
-
-
 def page_not_found(page: Any) -> bool:
     """Whether Streamlit shows its "Page not found" dialog (a wrong url_path)."""
     dialog = page.query_selector('[role="dialog"]')
@@ -43,8 +35,8 @@ def page_not_found(page: Any) -> bool:
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_page_shows_a_chart(page: Any, streamlit_server: str, spec: PageSpec) -> None:
     """The page loads with no exception and draws at least one chart."""
-    open_page(page, streamlit_server, page_url(spec))
-    assert not page_not_found(page), f"/{page_url(spec)} is not a registered page"
+    open_page(page, streamlit_server, spec.route)
+    assert not page_not_found(page), f"/{spec.route} is not a registered page"
     assert not exceptions(page), exceptions(page)
     drawn = [c for c in render_counts(page) if c >= 1]
     assert drawn or page.query_selector(PLOTLY_CHART), "no live chart drawn, no plotly chart"
@@ -54,7 +46,7 @@ def test_page_shows_a_chart(page: Any, streamlit_server: str, spec: PageSpec) ->
 @pytest.mark.parametrize("spec", PAGES, ids=[p.url_path for p in PAGES])
 def test_slider_redraws_a_live_chart(page: Any, streamlit_server: str, spec: PageSpec) -> None:
     """A slider moved with the keyboard redraws a live chart with new data, no exception."""
-    open_page(page, streamlit_server, page_url(spec))
+    open_page(page, streamlit_server, spec.route)
     if not has_slider(page):
         pytest.skip(f"{spec.path} has no slider")
     if not page.query_selector(LIVE_CHART_IFRAME):
