@@ -263,5 +263,5 @@ def wait_for_redraw(page: Any, before_counts: Sequence[int], timeout: float = 10
         counts = render_counts(page)
         if any(c > b for c, b in zip(counts, before_counts, strict=False)):
             return counts
-        time.sleep(0.01)
+        time.sleep(0.1)  # the paint time is stamped in the page; polling hard would only slow it
     raise TimeoutError(f"no live chart redrew in {timeout:.0f} s: {before_counts} -> {counts}")

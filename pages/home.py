@@ -14,7 +14,7 @@ from calc_core.fitting import (
 from ui.live_chart import live_chart
 from ui.navigation import concept_pages
 from viz.format import number
-from viz.intuition import loss_curve_figure, model_fit_figure
+from viz.intuition import intuition_figure
 
 W_RANGE = (-1.0, 4.0)
 W_START = 0.0
@@ -56,46 +56,46 @@ st.markdown(
     "says how steep the hill is there."
 )
 
-controls = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
-controls[0].slider(
-    "Weight w",
-    min_value=W_RANGE[0],
-    max_value=W_RANGE[1],
-    step=0.01,
-    key="home.w",
-    on_change=_forget_steps,
-    help="Drag to try a weight by hand; the tangent shows the slope of the loss there.",
-)
-controls[1].slider(
-    "Learning rate η",
-    min_value=0.01,
-    max_value=0.30,
-    value=0.05,
-    step=0.01,
-    key="home.lr",
-    help="How far one gradient step moves: w ← w − η · dL/dw.",
-)
-controls[2].button(
-    "Take a gradient step",
-    key="home.step",
-    on_click=_take_step,
-    type="primary",
-    width="stretch",
-)
-controls[3].button("Reset", key="home.reset", on_click=_reset, width="stretch")
 
-w = float(st.session_state["home.w"])
-lr = float(st.session_state["home.lr"])
-step = gradient_step(w, lr, DATA)
-tangent = TangentLine(x0=w, y0=step.loss, slope=step.slope)
-w_star = best_weight(DATA)
+@st.fragment
+def training_playground() -> None:
+    """Controls, charts and readouts: a slider move reruns only this part of the page."""
+    controls = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+    controls[0].slider(
+        "Weight w",
+        min_value=W_RANGE[0],
+        max_value=W_RANGE[1],
+        step=0.01,
+        key="home.w",
+        on_change=_forget_steps,
+        help="Drag to try a weight by hand; the tangent shows the slope of the loss there.",
+    )
+    controls[1].slider(
+        "Learning rate η",
+        min_value=0.01,
+        max_value=0.30,
+        value=0.05,
+        step=0.01,
+        key="home.lr",
+        help="How far one gradient step moves: w ← w − η · dL/dw.",
+    )
+    controls[2].button(
+        "Take a gradient step",
+        key="home.step",
+        on_click=_take_step,
+        type="primary",
+        width="stretch",
+    )
+    controls[3].button("Reset", key="home.reset", on_click=_reset, width="stretch")
 
-left, right = st.columns(2)
-with left:
-    live_chart(model_fit_figure(DATA, w), key="home.fit_chart", filename="one-weight-model")
-with right:
+    w = float(st.session_state["home.w"])
+    lr = float(st.session_state["home.lr"])
+    step = gradient_step(w, lr, DATA)
+    tangent = TangentLine(x0=w, y0=step.loss, slope=step.slope)
+    w_star = best_weight(DATA)
+
     live_chart(
-        loss_curve_figure(
+        intuition_figure(
             DATA,
             W_RANGE,
             tangent,
@@ -103,56 +103,63 @@ with right:
             history=st.session_state["home.history"],
             best_w=w_star,
         ),
-        key="home.loss_chart",
-        filename="loss-curve",
+        key="home.chart",
+        height=520,
+        filename="one-weight-model-and-loss",
     )
 
-readout = st.columns(4)
-readout[0].metric("weight w", number(w))
-readout[1].metric("loss L(w)", number(step.loss))
-readout[2].metric("slope dL/dw", number(step.slope))
-readout[3].metric(
-    "after one step",
-    f"w = {number(step.w_next)}",
-    # An ASCII sign so Streamlit draws the arrow the right way; a falling loss shows green.
-    delta=f"{step.loss_next - step.loss:+.4g} in L",
-    delta_color="inverse",
-)
+    readout = st.columns(4)
+    readout[0].metric("weight w", number(w))
+    readout[1].metric("loss L(w)", number(step.loss))
+    readout[2].metric("slope dL/dw", number(step.slope))
+    readout[3].metric(
+        "after one step",
+        f"w = {number(step.w_next)}",
+        # An ASCII sign so Streamlit draws the arrow the right way; a falling loss shows green.
+        delta=f"{step.loss_next - step.loss:+.4g} in L",
+        delta_color="inverse",
+    )
 
-if abs(step.slope) < 1e-3:
-    direction = "The slope is almost zero: this is the bottom of the loss, training has converged."
-elif step.slope > 0:
-    direction = (
-        f"The slope is **positive** ({number(step.slope)}): the loss rises to the right, "
-        "so lowering the loss means moving **w to the left** (smaller)."
+    if abs(step.slope) < 1e-3:
+        direction = (
+            "The slope is almost zero: this is the bottom of the loss, training has converged."
+        )
+    elif step.slope > 0:
+        direction = (
+            f"The slope is **positive** ({number(step.slope)}): the loss rises to the right, "
+            "so lowering the loss means moving **w to the left** (smaller)."
+        )
+    else:
+        direction = (
+            f"The slope is **negative** ({number(step.slope)}): the loss falls to the right, "
+            "so lowering the loss means moving **w to the right** (larger)."
+        )
+    st.markdown(
+        f"{direction} A gradient step moves against the slope, in proportion to it: "
+        f"w ← w − η·dL/dw = {number(w)} − {number(lr)} × ({number(step.slope)}) = "
+        f"**{number(step.w_next)}**."
     )
-else:
-    direction = (
-        f"The slope is **negative** ({number(step.slope)}): the loss falls to the right, "
-        "so lowering the loss means moving **w to the right** (larger)."
-    )
-st.markdown(
-    f"{direction} A gradient step moves against the slope, in proportion to it: "
-    f"w ← w − η·dL/dw = {number(w)} − {number(lr)} × ({number(step.slope)}) = "
-    f"**{number(step.w_next)}**."
-)
 
-stable = largest_stable_learning_rate(DATA)
-if st.session_state.get("home.left_range"):
-    st.warning(
-        "That step jumped off the chart: the learning rate is too large, so each step "
-        "overshoots the minimum by more than it corrects. Lower η and press Reset."
-    )
-elif lr >= stable:
-    st.warning(
-        f"With η = {number(lr)} the steps overshoot and grow: on this loss, gradient descent "
-        f"only settles when η < 2 / L'' = {number(stable)}. Take a few steps to watch it diverge."
-    )
-elif lr > stable / 2:
-    st.info(
-        f"With η = {number(lr)} each step overshoots the minimum and bounces back "
-        f"(η is above 1 / L'' = {number(stable / 2)}); it still converges."
-    )
+    stable = largest_stable_learning_rate(DATA)
+    if st.session_state.get("home.left_range"):
+        st.warning(
+            "That step jumped off the chart: the learning rate is too large, so each step "
+            "overshoots the minimum by more than it corrects. Lower η and press Reset."
+        )
+    elif lr >= stable:
+        st.warning(
+            f"With η = {number(lr)} the steps overshoot and grow: on this loss, gradient "
+            f"descent only settles when η < 2 / L'' = {number(stable)}. Take a few steps "
+            "to watch it diverge."
+        )
+    elif lr > stable / 2:
+        st.info(
+            f"With η = {number(lr)} each step overshoots the minimum and bounces back "
+            f"(η is above 1 / L'' = {number(stable / 2)}); it still converges."
+        )
+
+
+training_playground()
 
 st.markdown(
     "**From one weight to millions.** A real network has many weights, so instead of one slope "

@@ -1,4 +1,8 @@
-"""Figures of the intuition page: the one-weight model on its data, and its loss curve L(w)."""
+"""The intuition page's figure: the one-weight model on its data beside its loss curve L(w).
+
+One figure with two panels rather than two charts: a slider move then costs one in-place redraw,
+not two (measured: the later of two charts sets what the learner waits for).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from calc_core.derivatives import TangentLine
 from calc_core.fitting import GradientStep, ToyData, mse_loss, predictions
 from viz.format import number
 from viz.theme import (
+    BASE_FONT_SIZE,
     DATA_COLOR,
     DERIVATIVE_COLOR,
     FUNCTION_COLOR,
@@ -23,6 +28,8 @@ from viz.theme import (
 
 X_RANGE = (0.0, 3.4)
 Y_RANGE = (-2.0, 9.0)
+FIT_PANEL = {"xaxis": "x", "yaxis": "y"}
+LOSS_PANEL = {"xaxis": "x2", "yaxis": "y2"}
 
 
 def _segments(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) -> tuple:
@@ -33,40 +40,127 @@ def _segments(x0: np.ndarray, y0: np.ndarray, x1: np.ndarray, y1: np.ndarray) ->
     return xs, ys
 
 
-def model_fit_figure(data: ToyData, w: float) -> go.Figure:
-    """The data points, the model's line ŷ = w·x and each point's error as a dashed segment."""
-    fig = themed_figure(title=f"Model  ŷ = w·x  with  w = {number(w)}", x_title="x", y_title="y")
+def _panel_title(text: str, x: float) -> dict:
+    return {
+        "text": text,
+        "x": x,
+        "y": 1.0,
+        "xref": "paper",
+        "yref": "paper",
+        "xanchor": "center",
+        "yanchor": "bottom",
+        "yshift": 12,
+        "showarrow": False,
+        "font": {"size": BASE_FONT_SIZE + 3},
+    }
+
+
+def _fit_traces(data: ToyData, w: float) -> list[go.Scatter]:
+    """Errors as dashed segments, the model's line ŷ = w·x, and the data points."""
     xs, ys = _segments(data.x, data.y, data.x, predictions(w, data))
-    fig.add_scatter(
-        x=xs,
-        y=ys,
-        mode="lines",
-        name="error ŷ − y",
-        line={"color": DERIVATIVE_COLOR, "width": 2.5, "dash": "dot"},
-        hoverinfo="skip",
-    )
     line_x = np.array(X_RANGE, dtype=np.float32)
-    fig.add_scatter(
-        x=line_x,
-        y=(w * line_x).astype(np.float32),
-        mode="lines",
-        name="model ŷ = w·x",
-        line={"color": FUNCTION_COLOR},
-    )
-    fig.add_scatter(
-        x=data.x.astype(np.float32),
-        y=data.y.astype(np.float32),
-        mode="markers",
-        name="data (x, y)",
-        marker={"color": DATA_COLOR, "size": 14, "line": {"color": "white", "width": 1.5}},
-        hovertemplate="x = %{x}<br>y = %{y}<extra></extra>",
-    )
-    fig.update_xaxes(range=list(X_RANGE))
-    fig.update_yaxes(range=list(Y_RANGE))
-    return fig
+    return [
+        go.Scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            name="error ŷ − y",
+            line={"color": DERIVATIVE_COLOR, "width": 2.5, "dash": "dot"},
+            hoverinfo="skip",
+            **FIT_PANEL,
+        ),
+        go.Scatter(
+            x=line_x,
+            y=(w * line_x).astype(np.float32),
+            mode="lines",
+            name="model ŷ = w·x",
+            line={"color": FUNCTION_COLOR},
+            **FIT_PANEL,
+        ),
+        go.Scatter(
+            x=data.x.astype(np.float32),
+            y=data.y.astype(np.float32),
+            mode="markers",
+            name="data (x, y)",
+            marker={"color": DATA_COLOR, "size": 14, "line": {"color": "white", "width": 1.5}},
+            hovertemplate="x = %{x}<br>y = %{y}<extra></extra>",
+            **FIT_PANEL,
+        ),
+    ]
 
 
-def loss_curve_figure(
+def _loss_traces(
+    data: ToyData,
+    w_range: tuple[float, float],
+    tangent: TangentLine,
+    step: GradientStep,
+    history: Sequence[float],
+    top: float,
+) -> list[go.Scatter]:
+    """The loss curve, the tangent at w, the steps taken, the next step and the point w."""
+    ws = np.linspace(*w_range, 401)
+    half_width = 0.12 * (w_range[1] - w_range[0])
+    tangent_w = np.array([tangent.x0 - half_width, tangent.x0 + half_width])
+    traces = [
+        go.Scatter(
+            x=ws.astype(np.float32),
+            y=mse_loss(ws, data).astype(np.float32),
+            mode="lines",
+            name="loss L(w)",
+            line={"color": FUNCTION_COLOR},
+            **LOSS_PANEL,
+        ),
+        go.Scatter(
+            x=tangent_w.astype(np.float32),
+            y=np.asarray(tangent.at(tangent_w), dtype=np.float32),
+            mode="lines",
+            name=f"tangent, slope dL/dw = {number(tangent.slope)}",
+            line={"color": TANGENT_COLOR, "width": 5},
+            **LOSS_PANEL,
+        ),
+    ]
+    if history:
+        visited = np.asarray(history, dtype=float)
+        traces.append(
+            go.Scatter(
+                x=visited.astype(np.float32),
+                y=mse_loss(visited, data).astype(np.float32),
+                mode="lines+markers",
+                name="steps taken",
+                line={"color": STEP_COLOR, "width": 2, "dash": "dot"},
+                marker={"color": STEP_COLOR, "size": 9},
+                **LOSS_PANEL,
+            )
+        )
+    if step.w_next != step.w:
+        landing_w = float(np.clip(step.w_next, *w_range))
+        traces.append(
+            go.Scatter(
+                x=[step.w, landing_w],
+                y=[step.loss, min(step.loss_next, top)],
+                mode="lines+markers",
+                name=f"next step, to w = {number(step.w_next)}",
+                line={"color": STEP_COLOR, "width": 4},
+                marker={"symbol": "arrow", "angleref": "previous", "size": [0, 24]},
+                hoverinfo="skip",
+                **LOSS_PANEL,
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=[step.w],
+            y=[step.loss],
+            mode="markers",
+            name="current w",
+            marker={"color": POINT_COLOR, "size": 16, "line": {"color": "white", "width": 2}},
+            hovertemplate="w = %{x:.4g}<br>L = %{y:.4g}<extra></extra>",
+            **LOSS_PANEL,
+        )
+    )
+    return traces
+
+
+def intuition_figure(
     data: ToyData,
     w_range: tuple[float, float],
     tangent: TangentLine,
@@ -74,79 +168,63 @@ def loss_curve_figure(
     history: Sequence[float] = (),
     best_w: float | None = None,
 ) -> go.Figure:
-    """L(w) with the point w, its tangent, the next gradient step and the steps taken so far.
+    """Left: data, the line ŷ = w·x and each error; right: L(w), the tangent and the step.
 
     Args:
-        data: the points the loss is measured on.
-        w_range: the weights shown, (low, high).
+        data: the points the model is fitted to.
+        w_range: the weights shown on the loss panel, (low, high).
         tangent: the tangent to L at the current w; its slope is dL/dw.
         step: the gradient step from the current w (where it would land).
         history: weights visited by earlier steps, oldest first.
         best_w: the minimiser of L, marked with a dashed line when given.
+
+    Returns:
+        A figure with the fit on axes (x, y) and the loss on axes (x2, y2).
     """
-    fig = themed_figure(title="Loss  L(w) = mean (w·xᵢ − yᵢ)²", x_title="w", y_title="L(w)")
-    ws = np.linspace(*w_range, 401)
-    losses = mse_loss(ws, data)
-    top = float(losses.max()) * 1.05
-    fig.add_scatter(
-        x=ws.astype(np.float32),
-        y=losses.astype(np.float32),
-        mode="lines",
-        name="loss L(w)",
-        line={"color": FUNCTION_COLOR},
+    top = float(mse_loss(np.linspace(*w_range, 401), data).max()) * 1.05
+    fig = themed_figure(x_title="x", y_title="y")
+    fig.add_traces(
+        _fit_traces(data, step.w) + _loss_traces(data, w_range, tangent, step, history, top)
     )
+    annotations = [
+        _panel_title(f"Model  ŷ = w·x  with  w = {number(step.w)}", 0.21),
+        _panel_title("Loss  L(w) = mean (w·xᵢ − yᵢ)²", 0.79),
+    ]
+    shapes = []
     if best_w is not None:
-        fig.add_vline(
-            x=best_w,
-            line={"color": MUTED_COLOR, "dash": "dash", "width": 2},
-            annotation_text="minimum",
-            annotation_position="top",
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x2",
+                "yref": "y2 domain",
+                "x0": best_w,
+                "x1": best_w,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": MUTED_COLOR, "dash": "dash", "width": 2},
+            }
         )
-    half_width = 0.12 * (w_range[1] - w_range[0])
-    tangent_w = np.array([tangent.x0 - half_width, tangent.x0 + half_width])
-    fig.add_scatter(
-        x=tangent_w.astype(np.float32),
-        y=np.asarray(tangent.at(tangent_w), dtype=np.float32),
-        mode="lines",
-        name=f"tangent, slope dL/dw = {number(tangent.slope)}",
-        line={"color": TANGENT_COLOR, "width": 5},
+        annotations.append(
+            {
+                "text": "minimum",
+                "x": best_w,
+                "y": 1,
+                "xref": "x2",
+                "yref": "y2 domain",
+                "yanchor": "top",
+                "xanchor": "left",
+                "xshift": 6,
+                "showarrow": False,
+                "font": {"color": MUTED_COLOR},
+            }
+        )
+    fig.update_layout(
+        xaxis={"domain": [0.0, 0.42], "range": list(X_RANGE)},
+        yaxis={"range": list(Y_RANGE)},
+        xaxis2={"domain": [0.58, 1.0], "range": list(w_range), "title": {"text": "w"}},
+        yaxis2={"anchor": "x2", "range": [-0.03 * top, top], "title": {"text": "L(w)"}},
+        annotations=annotations,
+        shapes=shapes,
+        margin={"t": 64},
     )
-    if history:
-        visited = np.asarray(history, dtype=float)
-        fig.add_scatter(
-            x=visited.astype(np.float32),
-            y=mse_loss(visited, data).astype(np.float32),
-            mode="lines+markers",
-            name="steps taken",
-            line={"color": STEP_COLOR, "width": 2, "dash": "dot"},
-            marker={"color": STEP_COLOR, "size": 9},
-        )
-    fig.add_scatter(
-        x=[step.w],
-        y=[step.loss],
-        mode="markers",
-        name="current w",
-        marker={"color": POINT_COLOR, "size": 16, "line": {"color": "white", "width": 2}},
-        hovertemplate="w = %{x:.3f}<br>L = %{y:.4f}<extra></extra>",
-    )
-    if step.w_next != step.w:
-        landing = min(step.loss_next, top)
-        fig.add_annotation(
-            x=float(np.clip(step.w_next, *w_range)),
-            y=landing,
-            ax=step.w,
-            ay=step.loss,
-            xref="x",
-            yref="y",
-            axref="x",
-            ayref="y",
-            showarrow=True,
-            arrowhead=3,
-            arrowsize=1.4,
-            arrowwidth=3,
-            arrowcolor=STEP_COLOR,
-            text="",
-        )
-    fig.update_xaxes(range=list(w_range))
-    fig.update_yaxes(range=[-0.03 * top, top])
     return fig

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from calc_core.fitting import gradient_step, largest_stable_learning_rate, toy_data
+from ui.live_chart import figure_from_element
 from viz.format import number
 
 HOME = "pages/home.py"
@@ -58,3 +59,12 @@ def test_too_large_learning_rate_warns_and_steps_leave_the_chart(home):
     home.button(key="home.reset").click().run()
     assert home.slider(key="home.w").value == 0.0
     assert not any("jumped off" in w.value for w in home.warning)
+
+
+def test_the_chart_follows_the_weight(home):
+    """The live chart's payload puts the current point at the new w after a step."""
+    home.button(key="home.step").click().run()
+    (chart,) = home.get("component_instance")
+    figure = figure_from_element(chart)
+    point = next(t for t in figure["data"] if t.get("name") == "current w")
+    assert point["x"][0] == pytest.approx(gradient_step(0.0, 0.05, DATA).w_next, abs=1e-4)
