@@ -109,6 +109,19 @@ def test_frames_animation_runs_from_plotly_slider(page: Any, live_chart_app_serv
     assert render_counts(page)[ANIMATION] == 1  # the animation never went through Streamlit
 
 
+def test_plotly_slider_position_reaches_python(page: Any, live_chart_app_server: str) -> None:
+    """Where the user leaves plotly's own slider comes back to the script as the chart's value."""
+    open_page(page, live_chart_app_server)
+    assert page.get_by_text("plotly slider stopped at: not moved").count() == 1
+    frame = live_chart_frames(page)[ANIMATION]
+    rail = frame.locator(".slider-rail-touch-rect").first
+    rail.scroll_into_view_if_needed()
+    box = rail.bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    page.get_by_text("plotly slider stopped at: 1.5").wait_for(timeout=10_000)
+    assert not exceptions(page)
+
+
 def _theme_colors(page: Any) -> dict[str, Any]:
     frame = live_chart_frames(page)[LINE]
     return chart_eval(

@@ -48,6 +48,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,14 @@ def _declared_component() -> Any:
     return _component
 
 
-def live_chart(fig: go.Figure, *, key: str, height: int = 460, filename: str | None = None) -> None:
+def live_chart(
+    fig: go.Figure,
+    *,
+    key: str,
+    height: int = 460,
+    filename: str | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> dict[str, str] | None:
     """Draw ``fig`` in a chart that updates in place on every rerun.
 
     Use it for every chart that a slider, a typed formula or a button redraws. The chart keeps
@@ -135,6 +143,14 @@ def live_chart(fig: go.Figure, *, key: str, height: int = 460, filename: str | N
         key: page-prefixed and stable across reruns, e.g. ``"home.loss_chart"``.
         height: the chart's height in pixels (the figure's own ``layout.height`` is ignored).
         filename: name of the PNG the camera button saves; defaults to ``key``.
+        on_change: called before the next rerun, like a widget callback, when the user moves
+            one of the figure's own plotly sliders; it reads the new position from
+            ``st.session_state[key]`` (the return value below).
+
+    Returns:
+        None until the user moves a plotly slider of the figure; then where it stopped, as
+        ``{"slider": index, "label": the step's label, "value": the step's value}``
+        (``value`` is the string given as the step's ``value`` in the figure).
 
     Example:
         >>> fig = go.Figure(go.Scatter(x=np.linspace(-2, 2, 50, dtype=np.float32), y=...))
@@ -144,13 +160,14 @@ def live_chart(fig: go.Figure, *, key: str, height: int = 460, filename: str | N
     spec = json.loads(text)
     spec.setdefault("layout", {}).setdefault("uirevision", key)
     revision = hashlib.sha1(text.encode()).hexdigest()[:12]
-    _declared_component()(
+    return _declared_component()(
         figure=spec,
         revision=revision,
         height=int(height),
         filename=filename or key,
         key=key,
         default=None,
+        on_change=on_change,
     )
 
 

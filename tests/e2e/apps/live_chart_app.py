@@ -35,6 +35,7 @@ frames = [
 slider_steps = [
     {
         "label": f"{s}",
+        "value": f"{s}",
         "method": "animate",
         "args": [[f"s{s}"], {"mode": "immediate", "frame": {"duration": 0, "redraw": False}}],
     }
@@ -47,4 +48,5 @@ animation.update_layout(
     sliders=[{"steps": slider_steps, "currentvalue": {"prefix": "phase = "}}],
     yaxis_range=[-1.2, 1.2],
 )
-live_chart(animation, key="demo.frames", height=380, filename="phase-animation")
+picked = live_chart(animation, key="demo.frames", height=380, filename="phase-animation")
+st.text(f"plotly slider stopped at: {picked['value'] if picked else 'not moved'}")

@@ -174,6 +174,7 @@
             toImageButtonOptions: { filename: args.filename || args.key || "chart", scale: 2 },
           };
           await Plotly.react(chart, { data, layout, frames: figure.frames || [], config });
+          listenToSliders();
           await nextPaint();
           errorBox.hidden = true;
           renderCount += 1;
@@ -194,6 +195,28 @@
     } finally {
       drawing = false;
     }
+  }
+
+  // A plotly slider moved by the user (its frames play in the browser, no round trip) tells
+  // Python where it stopped, so server-side state (readouts, tables) follows. Debounced: a drag
+  // across many steps sends one value, not a rerun per step.
+  let sliderListening = false;
+  let sliderTimer = null;
+  function listenToSliders() {
+    if (sliderListening || typeof chart.on !== "function") return;
+    sliderListening = true;
+    chart.on("plotly_sliderchange", (event) => {
+      if (!event || !event.step) return;
+      clearTimeout(sliderTimer);
+      const value = {
+        slider: (event.slider && event.slider._index) || 0,
+        label: String(event.step.label),
+        value: String(event.step.value),
+      };
+      sliderTimer = setTimeout(() => {
+        send("streamlit:setComponentValue", { value, dataType: "json" });
+      }, 150);
+    });
   }
 
   function setHeight(height) {
