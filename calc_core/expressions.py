@@ -121,6 +121,11 @@ def _np_softplus(z: Any) -> Any:
     return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
+def _power_latex(call: str, exp: str | None) -> str:
+    """A function call's LaTeX, raised to `exp` when SymPy prints a power of it (σ(x)²)."""
+    return call if exp is None else rf"\left({call}\right)^{{{exp}}}"
+
+
 class sigmoid(sympy.Function):
     """The logistic sigmoid ``1 / (1 + exp(-x))``; its derivative is ``σ(x)(1 - σ(x))``.
 
@@ -144,8 +149,8 @@ class sigmoid(sympy.Function):
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\sigma\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _power_latex(rf"\sigma\left({printer._print(self.args[0])}\right)", exp)
 
 
 class relu(sympy.Function):
@@ -173,8 +178,10 @@ class relu(sympy.Function):
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _power_latex(
+            rf"\operatorname{{ReLU}}\left({printer._print(self.args[0])}\right)", exp
+        )
 
 
 class softplus(sympy.Function):
@@ -198,8 +205,10 @@ class softplus(sympy.Function):
     def _eval_is_real(self) -> bool | None:
         return self.args[0].is_real
 
-    def _latex(self, printer: Any) -> str:
-        return rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)"
+    def _latex(self, printer: Any, exp: str | None = None) -> str:
+        return _power_latex(
+            rf"\operatorname{{softplus}}\left({printer._print(self.args[0])}\right)", exp
+        )
 
 
 # --- names a formula may use ----------------------------------------------------------------
@@ -815,6 +824,19 @@ def _compile_real(expr: sympy.Expr, names: tuple[str, ...]) -> Callable[..., NDA
         return np.array(out, dtype=np.float64)
 
     return evaluate
+
+
+def is_analytic(expr: sympy.Expr) -> bool:
+    """Whether the formula is built only from analytic pieces (no abs, relu or step functions).
+
+    The complex-step method needs an analytic formula: ``abs`` and ``relu`` have no complex
+    extension that gives the derivative.
+
+    Example:
+        >>> is_analytic(parse_expression("sin(x)*exp(x)")), is_analytic(parse_expression("abs(x)"))
+        (True, False)
+    """
+    return not expr.atoms(sympy.Abs, relu, sympy.Heaviside, sympy.sign, sympy.Max, sympy.Min)
 
 
 def compile_complex(

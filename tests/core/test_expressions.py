@@ -365,3 +365,10 @@ def test_accepted_grammar_formulas_compile_to_float_arrays(text, points):
     out = compile_expression(expr, ("x", "y"))(xs[:, None], xs[None, :])
     assert out.dtype == np.float64 and out.shape == (len(xs), len(xs))
     assert not np.any(np.iscomplex(out))
+
+
+@pytest.mark.parametrize("text", ["sigmoid(x)^2", "relu(x)^3", "softplus(x)^2", "1/sigmoid(x)"])
+def test_powers_of_activations_print_as_latex(text):
+    """SymPy prints f(x)**n through the function's own printer with exp=: it must accept it."""
+    latex = to_latex(parse_expression(text))
+    assert "left(" in latex and "x" in latex
