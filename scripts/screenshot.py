@@ -38,7 +38,7 @@ def shoot(url_paths: list[str], out_dir: Path, theme: str, full_page: bool) -> l
         try:
             page = new_page(browser)
             if full_page:  # Streamlit scrolls inside the app, so show it all in a tall window
-                page.set_viewport_size({"width": 1400, "height": 2400})
+                page.set_viewport_size({"width": 1400, "height": 3600})
             for url_path in url_paths:
                 open_page(page, base_url, url_path)
                 page.wait_for_timeout(500)  # let fonts and the last paint settle

@@ -41,6 +41,16 @@ SECTIONS: dict[str, list[PageSpec]] = {
             default=True,
         ),
     ],
+    "Single variable": [
+        PageSpec(
+            path="pages/derivatives.py",
+            title="Derivatives",
+            icon=":material/show_chart:",
+            summary="The tangent at any point, the limit that defines its slope, numerical "
+            "versus symbolic derivatives, and the rules step by step.",
+            url_path="derivatives",
+        ),
+    ],
 }
 
 

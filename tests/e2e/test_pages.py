@@ -5,10 +5,12 @@ Parametrised over ``ui.navigation.all_pages()``, so a newly registered page is c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bench import harness
 from tests.e2e.helpers import (
     LIVE_CHART_IFRAME,
     PLOTLY_CHART,
@@ -24,6 +26,7 @@ from tests.e2e.helpers import (
 from ui.navigation import PageSpec, all_pages
 
 PAGES = all_pages()
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def page_not_found(page: Any) -> bool:
@@ -58,4 +61,31 @@ def test_slider_redraws_a_live_chart(page: Any, streamlit_server: str, spec: Pag
     changed = [i for i, (b, a) in enumerate(zip(before, after, strict=False)) if a > b]
     new_revs = revisions(page)
     assert any(new_revs[i] != revs[i] for i in changed), (revs, new_revs)
+    assert not exceptions(page), exceptions(page)
+
+
+@pytest.mark.parametrize("spec", [p for p in PAGES if not p.default][:1], ids=lambda p: p.url_path)
+def test_first_visit_to_a_page_on_a_fresh_server_uses_the_dashboard(
+    page: Any, chromium_path: str, spec: PageSpec
+) -> None:
+    """A fresh server's very first request for a page gets the dashboard's menu and layout."""
+    with harness.streamlit_server(PROJECT_ROOT / "dashboard.py") as fresh_server:
+        open_page(page, fresh_server, spec.route)
+        menu = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert spec.title in menu and "dashboard" not in menu.lower(), menu
+        assert not exceptions(page), exceptions(page)
+
+
+def test_derivatives_chart_slider_moves_the_readouts(page: Any, streamlit_server: str) -> None:
+    """Leaving the tangent chart's own x₀ slider at its left end sets x₀ = −3 on the page."""
+    open_page(page, streamlit_server, "derivatives")
+    chart = page.locator(LIVE_CHART_IFRAME).first.content_frame
+    rail = chart.locator(".slider-rail-touch-rect").first
+    rail.scroll_into_view_if_needed()
+    box = rail.bounding_box()
+    page.mouse.click(box["x"] + 2, box["y"] + box["height"] / 2)
+    metric = page.locator('[data-testid="stMetric"]').first
+    page.wait_for_function(
+        "el => el.innerText.includes('−3')", arg=metric.element_handle(), timeout=15_000
+    )
     assert not exceptions(page), exceptions(page)

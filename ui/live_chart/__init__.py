@@ -124,7 +124,7 @@ def _declared_component() -> Any:
 
 
 def live_chart(
-    fig: go.Figure,
+    fig: go.Figure | dict[str, Any],
     *,
     key: str,
     height: int = 460,
@@ -139,7 +139,8 @@ def live_chart(
 
     Args:
         fig: the figure; numpy arrays in it travel as compact binary, keep them numpy
-            (float32 where precision allows). ``fig.frames`` animate in the browser.
+            (float32 where precision allows). ``fig.frames`` animate in the browser. Or the
+            figure as a JSON-ready dict (``json.loads(fig.to_json())``), e.g. a cached one.
         key: page-prefixed and stable across reruns, e.g. ``"home.loss_chart"``.
         height: the chart's height in pixels (the figure's own ``layout.height`` is ignored).
         filename: name of the PNG the camera button saves; defaults to ``key``.
@@ -156,9 +157,13 @@ def live_chart(
         >>> fig = go.Figure(go.Scatter(x=np.linspace(-2, 2, 50, dtype=np.float32), y=...))
         >>> live_chart(fig, key="home.loss_chart")  # doctest: +SKIP
     """
-    text = fig.to_json()
-    spec = json.loads(text)
-    spec.setdefault("layout", {}).setdefault("uirevision", key)
+    if isinstance(fig, go.Figure):
+        text = fig.to_json()
+        spec = json.loads(text)
+    else:  # already JSON-ready (e.g. a cached figure with frames): never mutate the caller's
+        spec = {**fig, "layout": dict(fig.get("layout", {}))}
+        text = json.dumps(spec, separators=(",", ":"), allow_nan=False)
+    spec["layout"].setdefault("uirevision", key)
     revision = hashlib.sha1(text.encode()).hexdigest()[:12]
     return _declared_component()(
         figure=spec,

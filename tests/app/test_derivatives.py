@@ -1,0 +1,115 @@
+"""The derivatives page: the right numbers for the lesson's examples and the edge cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from ui.live_chart import figure_from_element
+
+PAGE = "pages/derivatives.py"
+
+
+@pytest.fixture
+def page(open_app):
+    return open_app(PAGE)
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _chart(at, key: str) -> dict:
+    return next(
+        figure_from_element(el)
+        for el in at.get("component_instance")
+        if figure_from_element(el) is not None and el.proto.json_args.find(f'"key": "{key}"') > -1
+    )
+
+
+def _choose(at, preset: str):
+    at.selectbox(key="deriv.f.preset").set_value(preset).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_the_lessons_example_at_two(page):
+    """f = x² + 3x + 5 at x₀ = 2: f = 15, slope 7, f′ = 2x + 3 in LaTeX."""
+    assert _metric(page, "x₀") == "2"
+    assert _metric(page, "f(x₀)") == "15"
+    assert _metric(page, "slope f′(x₀)") == "7"
+    assert any("2 x + 3" in latex.value for latex in page.latex)
+
+
+def test_tangent_chart_is_positioned_at_x0(page):
+    """The chart's slider and moving point sit at x₀ = 2; its frames cover the whole window."""
+    figure = _chart(page, "deriv.tangent_chart")
+    slider = figure["layout"]["sliders"][0]
+    assert float(slider["steps"][slider["active"]]["value"]) == 2.0
+    point = next(t for t in figure["data"] if t.get("name") == "(x₀, f(x₀))")
+    assert point["x"] == [2.0] and point["y"] == [15.0]
+    assert len(figure["frames"]) == len(slider["steps"]) == 121
+
+
+def test_moving_x0_updates_the_readout(page):
+    """The x₀ slider at −1.5: slope 2·(−1.5) + 3 = 0, the bottom of the parabola."""
+    page.slider(key="deriv.x0").set_value(-1.5).run()
+    assert _metric(page, "slope f′(x₀)") == "0"
+    assert _metric(page, "f(x₀)") == "2.75"
+
+
+def test_chain_rule_example_steps_name_the_chain_rule(page):
+    """sin(2x²): f′ = 4x·cos(2x²) and the steps name the chain rule."""
+    _choose(page, "sin(2x²) (the chain-rule example)")
+    assert any(r"4 x \cos" in latex.value for latex in page.latex)
+    assert any("chain rule" in m.value for m in page.markdown)
+    assert any("chain rule" in e.label for e in page.expander)
+
+
+def test_corner_of_abs_gives_one_sided_slopes_not_a_number(page):
+    """|x| at 0: no slope is printed; the note gives −1 from the left and 1 from the right."""
+    _choose(page, "|x|")
+    page.slider(key="deriv.x0").set_value(0.0).run()
+    assert _metric(page, "slope f′(x₀)") == "does not exist"
+    note = page.warning[0].value
+    assert "−1" in note and "1" in note
+
+
+def test_ln_outside_its_domain_says_undefined(page):
+    """ln x at x₀ = −1: f is undefined; the page says so and draws no tangent."""
+    _choose(page, "ln x")
+    page.slider(key="deriv.x0").set_value(-1.0).run()
+    assert _metric(page, "f(x₀)") == "undefined"
+    assert page.warning, "a note explains why there is no slope"
+
+
+def test_limit_table_matches_d2l(page):
+    """3x² − 4x at x₀ = 1: the quotients 2.3, 2.03, 2.003 as h = 0.1, 0.01, 0.001."""
+    _choose(page, "3x² − 4x (d2l's example)")
+    page.slider(key="deriv.x0").set_value(1.0).run()
+    table = page.dataframe[0].value
+    quotients = [float(q) for q in table["(f(x₀+h) − f(x₀)) / h"]]
+    assert quotients[1:4] == pytest.approx([2.3, 2.03, 2.003], abs=1e-9)
+
+
+def test_show_the_code_reproduces_the_lesson(page):
+    """The code shown is the lesson's exercise for the current f and x₀, with its output."""
+    code, output = (c.value for c in page.code[:2])
+    assert "numerical_gradient" in code and "diff(f, x)" in code
+    assert "2*x + 3" in output and "7.0" in output
+
+
+def test_a_bad_formula_keeps_the_picture_and_the_settings(page):
+    """A typo: one short error; x₀, the formula drawn and the numbers stay."""
+    page.slider(key="deriv.x0").set_value(1.0).run()
+    page.text_input(key="deriv.f.text").input("x +* 2").run()
+    assert not page.exception
+    assert len(page.error) == 1
+    assert page.slider(key="deriv.x0").value == 1.0
+    assert _metric(page, "slope f′(x₀)") == "5"
+
+
+def test_a_new_window_keeps_x0_inside_it(page):
+    """Narrowing the x range to [−1, 1] moves x₀ = 2 to the window's edge."""
+    page.slider(key="deriv.range").set_value((-1.0, 1.0)).run()
+    assert page.slider(key="deriv.x0").value == 1.0
+    assert not page.exception

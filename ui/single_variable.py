@@ -1,0 +1,155 @@
+"""Cached views of one formula f(x) for the single-variable pages.
+
+Everything here is keyed on the formula's text and plain numbers, so a slider move re-uses
+what was computed for the same formula: charts with frames are built once per formula and
+window, then only positioned (`viz.frames.at_frame`) on each rerun.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import streamlit as st
+from numpy.typing import NDArray
+
+from calc_core.derivatives import PointDerivative, derivative_at, tangent_sweep
+from calc_core.expressions import compile_complex, is_analytic
+from calc_core.lesson_code import derivative_code, derivative_code_output
+from calc_core.numerical import (
+    METHODS,
+    ErrorStudy,
+    default_step,
+    difference_quotients,
+    error_versus_step,
+    numerical_derivative,
+    secant_sweep,
+)
+from calc_core.steps import Derivation, derive_step_by_step
+from calc_core.symbolic_worker import run_symbolic
+from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
+from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_figure
+
+NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
+MAX_POINTS = 121  # frames of the x0 sweep: about 50 KB, drawn in the browser
+
+
+def x0_step(x_range: tuple[float, float]) -> float:
+    """The smallest round step that covers the window in at most MAX_POINTS points."""
+    width = x_range[1] - x_range[0]
+    return next((s for s in NICE_STEPS if width / s <= MAX_POINTS - 1), NICE_STEPS[-1])
+
+
+def x0_grid(x_range: tuple[float, float]) -> NDArray[np.float64]:
+    """The points x0 the tangent can be placed at (the slider's steps), rounded to the step."""
+    step = x0_step(x_range)
+    count = round((x_range[1] - x_range[0]) / step) + 1
+    return np.round(x_range[0] + step * np.arange(count), 10)
+
+
+def grid_index(x0: float, x_range: tuple[float, float]) -> int:
+    """The index in `x0_grid` nearest to x0."""
+    grid = x0_grid(x_range)
+    return int(np.argmin(np.abs(grid - x0)))
+
+
+@st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
+def tangent_chart(text: str, x_range: tuple[float, float], show_second: bool) -> dict:
+    """f, f′ (and f″) with the tangent's frames over `x0_grid`, as a JSON-ready figure."""
+    f, df = compiled(text), compiled_derivative(text, "x", 1)
+    sweep = tangent_sweep(f, df, x0_grid(x_range))
+    return tangent_figure(
+        sample_curve(f, x_range),
+        sample_curve(df, x_range),
+        sweep,
+        active=0,
+        d2f=sample_curve(compiled_derivative(text, "x", 2), x_range) if show_second else None,
+    )
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def point_derivative(text: str, x0: float) -> PointDerivative:
+    """f(x0), f′(x0), or why f′(x0) does not exist, with the one-sided slopes."""
+    return derivative_at(compiled(text), compiled_derivative(text, "x", 1), x0)
+
+
+@st.cache_resource(max_entries=256, ttl=HOUR, show_spinner=False)
+def secant_chart(text: str, x0: float, slope: float) -> dict:
+    """The secant through x0 and x0 + h for h from 1 to 1e-8, as frames with a play button."""
+    f = compiled(text)
+    window = (x0 - 1.6, x0 + 1.6)
+    return secant_figure(sample_curve(f, window, 401), secant_sweep(f, x0), slope)
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def quotient_table(text: str, x0: float, exact: float) -> list[dict[str, str]]:
+    """The limit definition's table: (f(x0 + h) − f(x0)) / h as h shrinks, with its error."""
+    rows = difference_quotients(compiled(text), x0, exact)
+    return [
+        {"h": f"{row.h:.0e}", "(f(x₀+h) − f(x₀)) / h": f"{row.quotient:.12g}",
+         "error": f"{row.error:.3e}"}
+        for row in rows
+    ]  # fmt: skip
+
+
+def _complex_version(text: str):
+    """The formula compiled for complex input, or None where the complex step does not apply."""
+    expr = parsed(text)
+    return compile_complex(expr) if is_analytic(expr) else None
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def method_table(text: str, x0: float, exact: float) -> list[dict[str, str]]:
+    """Each numerical method at its default step: estimate and error against the exact value."""
+    f, f_complex = compiled(text), _complex_version(text)
+    rows = []
+    for method in METHODS:
+        if method == "complex_step" and f_complex is None:
+            continue
+        h = default_step(method, x0)
+        estimate = float(numerical_derivative(f, x0, h, method, f_complex=f_complex))
+        rows.append(
+            {
+                "method": method.replace("_", " "),
+                "h": f"{h:.1e}",
+                "estimate": f"{estimate:.15g}",
+                "error": f"{abs(estimate - exact):.1e}",
+            }
+        )
+    return rows
+
+
+@st.cache_resource(max_entries=256, ttl=HOUR, show_spinner=False)
+def error_chart(text: str, x0: float, exact: float) -> tuple[ErrorStudy, dict]:
+    """The error-versus-h study at x0 and its log-log chart (JSON-ready)."""
+    study = error_versus_step(compiled(text), x0, exact, f_complex=_complex_version(text))
+    return study, json.loads(error_figure(study).to_json())
+
+
+@st.cache_data(max_entries=512, ttl=HOUR, show_spinner=False)
+def step_by_step(text: str) -> Derivation:
+    """The derivation of f′ naming each rule, computed in the killable worker."""
+    return run_symbolic(derive_step_by_step, parsed(text), "x")
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def lesson_code(text: str, x0: float) -> tuple[str, str]:
+    """The sympy + numpy script reproducing the page for f and x0, and what it prints."""
+    expr = parsed(text)
+    return derivative_code(expr, x0), derivative_code_output(expr, x0)
+
+
+__all__ = [
+    "derivative_of",
+    "error_chart",
+    "grid_index",
+    "lesson_code",
+    "method_table",
+    "point_derivative",
+    "quotient_table",
+    "secant_chart",
+    "step_by_step",
+    "tangent_chart",
+    "x0_grid",
+    "x0_step",
+]

@@ -1,0 +1,376 @@
+"""Figures of the derivatives page: f with f′ and a sweeping tangent, the shrinking secant, and
+the error of numerical derivatives against the step h.
+
+Sweeps (x0 of the tangent, h of the secant) are plotly frames: they play in the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+from numpy.typing import NDArray
+
+from calc_core.derivatives import TangentSweep
+from calc_core.numerical import ErrorStudy, SecantSweep
+from viz.format import number
+from viz.frames import play_button, sweep_slider, with_sweep
+from viz.theme import (
+    BASE_FONT_SIZE,
+    DATA_COLOR,
+    DERIVATIVE_COLOR,
+    FUNCTION_COLOR,
+    MUTED_COLOR,
+    OKABE_ITO,
+    POINT_COLOR,
+    STEP_COLOR,
+    TANGENT_COLOR,
+    themed_figure,
+)
+
+SECOND_DERIVATIVE_COLOR = DATA_COLOR
+METHOD_COLORS = {
+    "forward": OKABE_ITO["orange"],
+    "backward": OKABE_ITO["sky"],
+    "central": OKABE_ITO["blue"],
+    "complex_step": OKABE_ITO["green"],
+}
+METHOD_NAMES = {
+    "forward": "forward",
+    "backward": "backward",
+    "central": "central",
+    "complex_step": "complex step",
+}
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A function sampled for drawing: x and y of shape (n,), NaN where it is undefined."""
+
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+
+
+def sample_curve(f: Callable, x_range: tuple[float, float], n: int = 801) -> Curve:
+    """Evaluate `f` on n points across `x_range` (NaN where undefined)."""
+    x = np.linspace(*x_range, n)
+    return Curve(x=x, y=np.asarray(f(x), dtype=np.float64))
+
+
+def visible_range(*curves: Curve, pad: float = 0.08) -> tuple[float, float]:
+    """A y-range that shows the curves' shape without chasing their asymptotes.
+
+    The finite values' full extent, unless a few values dwarf the rest (a pole): then the 5th
+    to the 95th percentile. Widened a little, and never thinner than 1 so a constant shows.
+    """
+    values = np.concatenate([c.y[np.isfinite(c.y)] for c in curves] or [np.zeros(0)])
+    if values.size == 0:
+        return -1.0, 1.0
+    low, high = float(values.min()), float(values.max())
+    p_low, p_high = np.percentile(values, [5, 95])
+    if high - low > 3 * (p_high - p_low):  # a pole or a blow-up: show the body, not the spike
+        low, high = float(p_low), float(p_high)
+    if high - low < 1.0:
+        middle = (high + low) / 2
+        low, high = middle - 0.5, middle + 0.5
+    span = high - low
+    return float(low - pad * span), float(high + pad * span)
+
+
+def gaps_not_spikes(curve: Curve, y_range: tuple[float, float]) -> NDArray[np.float32]:
+    """The curve's y with a gap (NaN) wherever it leaves the view across an asymptote.
+
+    Joining the last point before a pole to the first after it would draw a false vertical
+    spike; a jump larger than the view's height between neighbours is treated as a break.
+    """
+    y = curve.y.copy()
+    span = y_range[1] - y_range[0]
+    jumps = np.abs(np.diff(y)) > 2 * span
+    y[1:][jumps] = np.nan
+    return y.astype(np.float32)
+
+
+def _line(curve: Curve, y_range, name: str, color: str, **line) -> go.Scatter:
+    return go.Scatter(
+        x=curve.x.astype(np.float32),
+        y=gaps_not_spikes(curve, y_range),
+        mode="lines",
+        name=name,
+        line={"color": color, **line},
+        connectgaps=False,
+    )
+
+
+def _readout(text: str) -> dict:
+    """The chart's title: the numbers at the current frame (frames replace it as they play)."""
+    return {"title": {"text": text, "font": {"size": BASE_FONT_SIZE + 1}, "x": 0.01, "y": 0.98,
+                      "yanchor": "top"}}  # fmt: skip
+
+
+LEGEND_ON_TOP = {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"}
+
+
+def _tangent_readout(sweep: TangentSweep, i: int) -> str:
+    x0, value, slope = sweep.x0s[i], sweep.values[i], sweep.slopes[i]
+    if not np.isfinite(value):
+        return f"x₀ = {number(x0, 3)}:  f is not defined here"
+    if not np.isfinite(slope):
+        return f"x₀ = {number(x0, 3)}:  f(x₀) = {number(value)},  f′(x₀) does not exist"
+    return f"x₀ = {number(x0, 3)}:  f(x₀) = {number(value)},  slope f′(x₀) = {number(slope)}"
+
+
+def _finite_or_none(values) -> list[float | None]:
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
+def _tangent_traces(sweep: TangentSweep, i: int, x_range) -> list[dict]:
+    """The moving parts at x0 number i: tangent line, point on f, point on f′ (plain dicts)."""
+    x0, value, slope = float(sweep.x0s[i]), float(sweep.values[i]), float(sweep.slopes[i])
+    ends = [float(x_range[0]), float(x_range[1])]
+    tangent_y = [value + slope * (end - x0) for end in ends]
+    return [
+        {"x": ends, "y": _finite_or_none(tangent_y)},
+        {"x": [x0], "y": _finite_or_none([value])},
+        {"x": [x0], "y": _finite_or_none([slope])},
+    ]
+
+
+def tangent_figure(
+    f: Curve,
+    df: Curve,
+    sweep: TangentSweep,
+    *,
+    active: int,
+    d2f: Curve | None = None,
+) -> dict:
+    """f and f′ together, and the tangent at x0 sweeping along f as plotly frames.
+
+    The point on f′ at the same x0 has the tangent's slope as its height: the derivative is
+    the slope function. Where f′(x0) does not exist (a corner) or f is undefined, the tangent
+    is left out rather than drawn with a wrong slope.
+
+    Args:
+        f, df: the function and its derivative, sampled on the same x.
+        sweep: the tangent at each x0 of the slider (values and slopes, NaN where none).
+        active: index into `sweep` of the x0 shown first.
+        d2f: the second derivative, drawn dashed when given.
+
+    Returns:
+        The figure as a JSON-ready dict with frames (see `viz.frames.with_sweep`).
+    """
+    x_range = (float(f.x[0]), float(f.x[-1]))
+    y_range = visible_range(f, df, *([d2f] if d2f is not None else []))
+    fig = themed_figure(x_title="x", y_title="y")
+    fig.add_trace(_line(f, y_range, "f(x)", FUNCTION_COLOR))
+    fig.add_trace(_line(df, y_range, "f′(x), the slope of f", DERIVATIVE_COLOR))
+    if d2f is not None:
+        fig.add_trace(_line(d2f, y_range, "f″(x)", SECOND_DERIVATIVE_COLOR, dash="dash", width=2.5))
+    first_moving = len(fig.data)
+    tangent, on_f, on_df = _tangent_traces(sweep, active, x_range)
+    fig.add_trace(
+        go.Scatter(
+            **tangent, mode="lines", name="tangent at x₀", line={"color": TANGENT_COLOR, "width": 4}
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            **on_f,
+            mode="markers",
+            name="(x₀, f(x₀))",
+            showlegend=False,
+            marker={"color": POINT_COLOR, "size": 15, "line": {"color": "white", "width": 2}},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            **on_df,
+            mode="markers",
+            name="(x₀, f′(x₀))",
+            showlegend=False,
+            marker={
+                "color": DERIVATIVE_COLOR,
+                "size": 13,
+                "symbol": "diamond",
+                "line": {"color": "white", "width": 2},
+            },
+        )
+    )
+    moving = list(range(first_moving, first_moving + 3))
+    frames = [
+        {
+            "name": str(i),
+            "data": _tangent_traces(sweep, i, x_range),
+            "traces": moving,
+            "layout": _readout(_tangent_readout(sweep, i)),
+        }
+        for i in range(len(sweep.x0s))
+    ]
+    labels = [number(float(x0), 3) for x0 in sweep.x0s]
+    values = [repr(float(x0)) for x0 in sweep.x0s]
+    slider = sweep_slider(
+        labels,
+        values,
+        active=active,
+        prefix="x₀ = ",
+        frame_names=[str(i) for i in range(len(labels))],
+    )
+    fig.update_layout(
+        **_readout(_tangent_readout(sweep, active)),
+        xaxis={"range": list(x_range)},
+        yaxis={"range": list(y_range)},
+        margin={"t": 96, "b": 24},
+        legend=LEGEND_ON_TOP,
+    )
+    return with_sweep(fig, frames, slider)
+
+
+def _secant_readout(sweep: SecantSweep, i: int, exact: float) -> str:
+    h, q = float(sweep.hs[i]), float(sweep.quotients[i])
+    return (
+        f"h = {number(h, 2)}:  secant slope (f(x₀+h) − f(x₀)) / h = {number(q, 10)}"
+        f"   (f′(x₀) = {number(exact, 10)})"
+    )
+
+
+def _decade_label(h: float) -> str:
+    exponent = np.log10(h)
+    if not np.isclose(exponent, round(exponent), atol=1e-9):
+        return ""
+    return "1" if round(exponent) == 0 else f"1e{round(exponent)}"
+
+
+def _secant_traces(sweep: SecantSweep, i: int, window) -> list[dict]:
+    """The moving parts for step number i: the secant line and the point at x0 + h."""
+    h, q, y1 = float(sweep.hs[i]), float(sweep.quotients[i]), float(sweep.y1[i])
+    ends = [float(window[0]), float(window[1])]
+    return [
+        {"x": ends, "y": _finite_or_none([sweep.y0 + q * (end - sweep.x0) for end in ends])},
+        {"x": [sweep.x0 + h], "y": _finite_or_none([y1])},
+    ]
+
+
+def secant_figure(
+    f: Curve, sweep: SecantSweep, exact_slope: float, *, active: int = 0
+) -> go.Figure:
+    """The secant through x0 and x0 + h turning into the tangent as h shrinks (frames + play).
+
+    Args:
+        f: the function sampled over the window shown (around x0).
+        sweep: secant slopes for h from large to small.
+        exact_slope: f′(x0), drawn as the dashed tangent the secants approach.
+        active: index of the h shown first.
+
+    Returns:
+        The figure as a JSON-ready dict with frames and a play button.
+    """
+    window = (float(f.x[0]), float(f.x[-1]))
+    y_range = visible_range(f)
+    fig = themed_figure(x_title="x", y_title="y")
+    fig.add_trace(_line(f, y_range, "f(x)", FUNCTION_COLOR))
+    ends = np.array(window)
+    fig.add_scatter(
+        x=ends.astype(np.float32),
+        y=(sweep.y0 + exact_slope * (ends - sweep.x0)).astype(np.float32),
+        mode="lines",
+        name="tangent (the limit)",
+        line={"color": TANGENT_COLOR, "width": 3, "dash": "dash"},
+    )
+    fig.add_scatter(
+        x=[sweep.x0],
+        y=[sweep.y0],
+        mode="markers",
+        name="(x₀, f(x₀))",
+        showlegend=False,
+        marker={"color": POINT_COLOR, "size": 14, "line": {"color": "white", "width": 2}},
+    )
+    secant, far_point = _secant_traces(sweep, active, window)
+    fig.add_trace(
+        go.Scatter(
+            **secant,
+            mode="lines",
+            name="secant through x₀ and x₀ + h",
+            line={"color": STEP_COLOR, "width": 4},
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            **far_point,
+            mode="markers",
+            name="(x₀ + h, f(x₀ + h))",
+            showlegend=False,
+            marker={"color": STEP_COLOR, "size": 13, "line": {"color": "white", "width": 2}},
+        )
+    )
+    moving = [len(fig.data) - 2, len(fig.data) - 1]
+    names = [f"h{i}" for i in range(len(sweep.hs))]
+    frames = [
+        {
+            "name": names[i],
+            "data": _secant_traces(sweep, i, window),
+            "traces": moving,
+            "layout": _readout(_secant_readout(sweep, i, exact_slope)),
+        }
+        for i in range(len(sweep.hs))
+    ]
+    # Labels only at powers of ten (the title reads out the exact h at every step).
+    labels = [_decade_label(h) for h in sweep.hs]
+    slider = sweep_slider(
+        labels,
+        [repr(float(h)) for h in sweep.hs],
+        active=active,
+        prefix=None,
+        frame_names=names,
+        start=0.24,
+    )
+    fig.update_layout(
+        **_readout(_secant_readout(sweep, active, exact_slope)),
+        xaxis={"range": list(window)},
+        yaxis={"range": list(y_range)},
+        margin={"t": 96, "b": 24},
+        legend=LEGEND_ON_TOP,
+    )
+    return with_sweep(fig, frames, slider, buttons=[play_button(names, label="▶ Shrink h")])
+
+
+def error_figure(study: ErrorStudy) -> go.Figure:
+    """|estimate − exact| against h on log-log axes, one line per method, best h marked.
+
+    Truncation error falls with h (slope 1 forward and backward, 2 central); round-off grows
+    like ε/h; where they meet is the best h. The complex step has no subtraction, so no
+    round-off: it stays flat at machine precision.
+    """
+    fig = themed_figure(x_title="step h", y_title="|error|")
+    hs = study.hs.astype(np.float64)
+    for method, errors in study.errors.items():
+        fig.add_scatter(
+            x=hs,
+            y=np.asarray(errors, dtype=np.float64),
+            mode="lines",
+            name=METHOD_NAMES.get(method, method),
+            line={
+                "color": METHOD_COLORS.get(method, MUTED_COLOR),
+                "width": 3,
+                "dash": "dot" if method == "backward" else "solid",
+            },
+        )
+    for method, best in study.best_h.items():
+        errors = np.asarray(study.errors[method], dtype=np.float64)
+        at = int(np.nanargmin(np.abs(np.log10(hs) - np.log10(best))))
+        fig.add_scatter(
+            x=[best],
+            y=[errors[at]],
+            mode="markers",
+            name=f"best h, {METHOD_NAMES[method]}: {number(best, 2)}",
+            marker={
+                "color": METHOD_COLORS[method],
+                "size": 14,
+                "symbol": "star",
+                "line": {"color": POINT_COLOR, "width": 1},
+            },
+        )
+    fig.update_xaxes(type="log", exponentformat="power")
+    fig.update_yaxes(type="log", exponentformat="power")
+    fig.update_layout(margin={"t": 24}, legend={"y": -0.3})
+    return fig
