@@ -11,6 +11,7 @@ from calc_core.steps import flatten_steps
 from ui.cache import derivative_of
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
+from ui.presets import DERIVATIVE_PRESETS
 from ui.single_variable import (
     error_chart,
     grid_index,
@@ -26,19 +27,6 @@ from ui.single_variable import (
 from viz.format import number
 from viz.frames import at_frame
 
-PRESETS = {
-    "x² + 3x + 5 (the lesson)": "x^2 + 3x + 5",
-    "sin(2x²) (the chain-rule example)": "sin(2x^2)",
-    "x³ − 2x": "x^3 - 2x",
-    "eˣ": "exp(x)",
-    "ln x": "ln(x)",
-    "sigmoid σ(x)": "sigmoid(x)",
-    "tanh x": "tanh(x)",
-    "ReLU": "relu(x)",
-    "|x|": "abs(x)",
-    "sin(x) / x": "sin(x)/x",
-    "3x² − 4x (d2l's example)": "3x^2 - 4x",
-}
 DEFAULT_RANGE = (-3.0, 3.0)
 DEFAULT_X0 = 2.0
 
@@ -68,7 +56,9 @@ st.markdown(
     "instantly) or with the slider; the red curve f′ is that slope, drawn for every x."
 )
 
-formula = formula_input("deriv.f", default=PRESETS["x² + 3x + 5 (the lesson)"], presets=PRESETS)
+formula = formula_input(
+    "deriv.f", default=DERIVATIVE_PRESETS["x² + 3x + 5 (the lesson)"], presets=DERIVATIVE_PRESETS
+)
 text = formula.text
 
 controls = st.columns([4, 4, 2], vertical_alignment="bottom")

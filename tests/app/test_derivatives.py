@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ui.live_chart import figure_from_element
+from ui.presets import DERIVATIVE_PRESETS
 
 PAGE = "pages/derivatives.py"
 
@@ -113,3 +114,21 @@ def test_a_new_window_keeps_x0_inside_it(page):
     page.slider(key="deriv.range").set_value((-1.0, 1.0)).run()
     assert page.slider(key="deriv.x0").value == 1.0
     assert not page.exception
+
+
+@pytest.mark.parametrize("x0", [0.0, -1.0, 2.0])
+def test_every_preset_draws_without_error(page, x0):
+    """Each preset at x₀ = 0, −1 and 2 (corners, poles, 0/0 included): no exception, no error."""
+    page.slider(key="deriv.x0").set_value(x0).run()
+    for preset in DERIVATIVE_PRESETS:
+        _choose(page, preset)
+        assert not page.error, (preset, [e.value for e in page.error])
+        assert page.get("component_instance"), preset
+
+
+def test_sin_x_over_x_at_zero_is_a_hole_not_a_number(page):
+    """sin(x)/x at 0 is 0/0: the page says f is undefined there and shows no slope."""
+    _choose(page, "sin(x) / x")
+    page.slider(key="deriv.x0").set_value(0.0).run()
+    assert _metric(page, "f(x₀)") == "undefined"
+    assert _metric(page, "slope f′(x₀)") == "does not exist"
