@@ -47,6 +47,7 @@ class PageResult:
     moves: int = 0
     median_ms: float | None = None
     p95_ms: float | None = None
+    settled_p95_ms: float | None = None
     kb_median: float | None = None
     kb_max: float | None = None
     rerun_ms: float | None = None
@@ -115,7 +116,7 @@ def measure_browser(browser: Any, base_url: str, spec: PageSpec, moves: int) -> 
         if not harness.live_chart_frames(page):
             result.note = "slider but no live_chart"
             return result
-        latencies, sizes = [], []
+        latencies, settled, sizes = [], [], []
         for i in range(moves):
             key = "ArrowRight" if (i // 5) % 2 == 0 else "ArrowLeft"
             before = harness.render_counts(page)
@@ -130,12 +131,16 @@ def measure_browser(browser: Any, base_url: str, spec: PageSpec, moves: int) -> 
             after = harness.render_counts(page)
             times = harness.drawn_at(page)
             redrawn = [t for t, b, a in zip(times, before, after, strict=False) if a > b]
-            latencies.append(max(redrawn) - pressed_at)
+            # The slider's view is the first chart it redraws (page order); charts further
+            # down that follow the same value are "settled" when the last one is painted.
+            latencies.append(redrawn[0] - pressed_at)
+            settled.append(max(redrawn) - pressed_at)
             sizes.append(received[0] / 1024)
         result.moves = len(latencies)
         if latencies:
             result.median_ms = statistics.median(latencies)
             result.p95_ms = percentile(latencies, 95)
+            result.settled_p95_ms = percentile(settled, 95)
             result.kb_median = statistics.median(sizes)
             result.kb_max = max(sizes)
     finally:
@@ -182,9 +187,13 @@ def print_table(results: list[PageResult], moves: int) -> None:
     """A plain-text table with whole numbers and a verdict per budget."""
     header = (
         f"{'page':<22} {'kind':<4} {'moves':>5} {'med ms':>7} {'p95 ms':>7} {'paint':>5} "
+        f"{'all p95':>7} "
         f"{'KB med':>7} {'KB max':>7} {'size':>5} {'rerun ms':>8} {'cold ms':>8} {'cold':>5}  note"
     )
-    print(f"Interaction benchmark ({moves} slider moves per page; key press -> chart painted)")
+    print(
+        f"Interaction benchmark ({moves} slider moves per page; key press -> the slider's chart "
+        "painted; 'all p95': every chart that follows the slider painted)"
+    )
     print(
         f"budgets: 2D p95 <= {BUDGET_2D_MS} ms, 3D p95 <= {BUDGET_3D_MS} ms, "
         f"<= {BUDGET_KB} KB per interaction, cold start <= {BUDGET_COLD_MS} ms"
@@ -195,7 +204,8 @@ def print_table(results: list[PageResult], moves: int) -> None:
         budget = BUDGET_3D_MS if r.is_3d else BUDGET_2D_MS
         print(
             f"{r.url_path:<22} {'3D' if r.is_3d else '2D':<4} {r.moves:>5} {_n(r.median_ms):>7} "
-            f"{_n(r.p95_ms):>7} {verdict(r.p95_ms, budget):>5} {_n(r.kb_median):>7} "
+            f"{_n(r.p95_ms):>7} {verdict(r.p95_ms, budget):>5} {_n(r.settled_p95_ms):>7} "
+            f"{_n(r.kb_median):>7} "
             f"{_n(r.kb_max):>7} {verdict(r.kb_max, BUDGET_KB):>5} {_n(r.rerun_ms):>8} "
             f"{_n(r.cold_ms):>8} {verdict(r.cold_ms, BUDGET_COLD_MS):>5}  {r.note}"
         )

@@ -6,7 +6,7 @@ that worked, so a typo never blanks a chart or loses the other settings.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -44,6 +44,7 @@ def formula_input(
     variables: Sequence[str] = ("x",),
     name: str = "f(x)",
     label: str | None = None,
+    check: Callable[[str], object] | None = None,
 ) -> Formula:
     """Draw a preset picker and a formula box; return the formula to draw.
 
@@ -55,6 +56,9 @@ def formula_input(
         variables: the page's variable names, in argument order.
         name: how the formula is called in its LaTeX preview, e.g. "f(x, y)".
         label: the text box's label (default "name =").
+        check: the page's own test of a parsed formula's text, e.g. that its derivative can
+            be computed in time; an `ExpressionError` it raises rejects the formula like a
+            parse error does (cache it: it runs on every rerun).
 
     Returns:
         `Formula` with the text and sympy expression to draw. When the typed text is rejected,
@@ -93,6 +97,8 @@ def formula_input(
     rejected = None
     try:
         expr = parsed(text, variables)
+        if check is not None:
+            check(text)
         st.session_state[good_key] = text
     except ExpressionError as error:
         rejected = str(error)

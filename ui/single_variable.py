@@ -31,7 +31,10 @@ from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
 from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_figure
 
 NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
-MAX_POINTS = 121  # frames of the x0 sweep: about 50 KB, drawn in the browser
+# Sizes that keep a move of x0 (which redraws three charts) within the 2D budget.
+SECANT_STEPS = 25  # h from 1 to 1e-8, three per decade
+ERROR_STEPS = 65  # h from 1e-16 to 1, four per decade
+MAX_POINTS = 81  # frames of the x0 sweep: a slider of more steps costs the browser to draw
 
 
 def x0_step(x_range: tuple[float, float]) -> float:
@@ -78,7 +81,8 @@ def secant_chart(text: str, x0: float, slope: float) -> dict:
     """The secant through x0 and x0 + h for h from 1 to 1e-8, as frames with a play button."""
     f = compiled(text)
     window = (x0 - 1.6, x0 + 1.6)
-    return secant_figure(sample_curve(f, window, 401), secant_sweep(f, x0), slope)
+    steps = np.logspace(0, -8, SECANT_STEPS)
+    return secant_figure(sample_curve(f, window, 301), secant_sweep(f, x0, steps), slope)
 
 
 @st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
@@ -122,7 +126,8 @@ def method_table(text: str, x0: float, exact: float) -> list[dict[str, str]]:
 @st.cache_resource(max_entries=256, ttl=HOUR, show_spinner=False)
 def error_chart(text: str, x0: float, exact: float) -> tuple[ErrorStudy, dict]:
     """The error-versus-h study at x0 and its log-log chart (JSON-ready)."""
-    study = error_versus_step(compiled(text), x0, exact, f_complex=_complex_version(text))
+    steps = np.logspace(-16, 0, ERROR_STEPS)
+    study = error_versus_step(compiled(text), x0, exact, f_complex=_complex_version(text), hs=steps)
     return study, json.loads(error_figure(study).to_json())
 
 

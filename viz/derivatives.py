@@ -53,7 +53,7 @@ class Curve:
     y: NDArray[np.float64]
 
 
-def sample_curve(f: Callable, x_range: tuple[float, float], n: int = 801) -> Curve:
+def sample_curve(f: Callable, x_range: tuple[float, float], n: int = 481) -> Curve:
     """Evaluate `f` on n points across `x_range` (NaN where undefined)."""
     x = np.linspace(*x_range, n)
     return Curve(x=x, y=np.asarray(f(x), dtype=np.float64))
@@ -122,7 +122,8 @@ def _tangent_readout(sweep: TangentSweep, i: int) -> str:
 
 
 def _finite_or_none(values) -> list[float | None]:
-    return [float(v) if np.isfinite(v) else None for v in values]
+    """Plain floats for a frame (short: 9 significant digits, more than a chart can show)."""
+    return [float(f"{v:.9g}") if np.isfinite(v) else None for v in values]
 
 
 def _tangent_traces(sweep: TangentSweep, i: int, x_range) -> list[dict]:
@@ -228,10 +229,7 @@ def tangent_figure(
 
 def _secant_readout(sweep: SecantSweep, i: int, exact: float) -> str:
     h, q = float(sweep.hs[i]), float(sweep.quotients[i])
-    return (
-        f"h = {number(h, 2)}:  secant slope (f(x₀+h) − f(x₀)) / h = {number(q, 10)}"
-        f"   (f′(x₀) = {number(exact, 10)})"
-    )
+    return f"h = {number(h, 2)}:  secant slope {number(q, 10)}   (tangent {number(exact, 10)})"
 
 
 def _decade_label(h: float) -> str:
@@ -274,7 +272,7 @@ def secant_figure(
         x=ends.astype(np.float32),
         y=(sweep.y0 + exact_slope * (ends - sweep.x0)).astype(np.float32),
         mode="lines",
-        name="tangent (the limit)",
+        name="tangent",
         line={"color": TANGENT_COLOR, "width": 3, "dash": "dash"},
     )
     fig.add_scatter(
@@ -290,7 +288,7 @@ def secant_figure(
         go.Scatter(
             **secant,
             mode="lines",
-            name="secant through x₀ and x₀ + h",
+            name="secant",
             line={"color": STEP_COLOR, "width": 4},
         )
     )

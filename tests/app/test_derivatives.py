@@ -27,6 +27,13 @@ def _chart(at, key: str) -> dict:
     )
 
 
+def _open_tab(at, label: str):
+    at.session_state["deriv.study"] = label
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def _choose(at, preset: str):
     at.selectbox(key="deriv.f.preset").set_value(preset).run()
     assert not at.exception, [e.value for e in at.exception]
@@ -48,7 +55,7 @@ def test_tangent_chart_is_positioned_at_x0(page):
     assert float(slider["steps"][slider["active"]]["value"]) == 2.0
     point = next(t for t in figure["data"] if t.get("name") == "(x₀, f(x₀))")
     assert point["x"] == [2.0] and point["y"] == [15.0]
-    assert len(figure["frames"]) == len(slider["steps"]) == 121
+    assert len(figure["frames"]) == len(slider["steps"]) == 61
 
 
 def test_moving_x0_updates_the_readout(page):
@@ -62,6 +69,7 @@ def test_chain_rule_example_steps_name_the_chain_rule(page):
     """sin(2x²): f′ = 4x·cos(2x²) and the steps name the chain rule."""
     _choose(page, "sin(2x²) (the chain-rule example)")
     assert any(r"4 x \cos" in latex.value for latex in page.latex)
+    _open_tab(page, "Step by step")
     assert any("chain rule" in m.value for m in page.markdown)
     assert any("chain rule" in e.label for e in page.expander)
 
@@ -94,6 +102,7 @@ def test_limit_table_matches_d2l(page):
 
 def test_show_the_code_reproduces_the_lesson(page):
     """The code shown is the lesson's exercise for the current f and x₀, with its output."""
+    _open_tab(page, "Show the code")
     code, output = (c.value for c in page.code[:2])
     assert "numerical_gradient" in code and "diff(f, x)" in code
     assert "2*x + 3" in output and "7.0" in output
@@ -132,3 +141,48 @@ def test_sin_x_over_x_at_zero_is_a_hole_not_a_number(page):
     page.slider(key="deriv.x0").set_value(0.0).run()
     assert _metric(page, "f(x₀)") == "undefined"
     assert _metric(page, "slope f′(x₀)") == "does not exist"
+
+
+def test_a_formula_too_costly_to_differentiate_keeps_the_last_good(page, monkeypatch):
+    """When the worker gives up on f′, the learner reads why and the last good f stays drawn."""
+    import sympy
+
+    import ui.cache
+    from calc_core.symbolic_worker import TOO_COSTLY, SymbolicTimeout
+
+    real = ui.cache.derivative_guarded
+
+    def gives_up_on_cosh(expr, variable="x", order=1, **kwargs):
+        if expr.has(sympy.cosh):
+            raise SymbolicTimeout()
+        return real(expr, variable, order, **kwargs)
+
+    monkeypatch.setattr(ui.cache, "derivative_guarded", gives_up_on_cosh)
+    page.text_input(key="deriv.f.text").input("cosh(x)^7 + x/3").run()
+    assert not page.exception
+    assert [e.value for e in page.error] == [TOO_COSTLY]
+    assert _metric(page, "slope f′(x₀)") == "7"
+    assert page.text_input(key="deriv.f.text").value == "cosh(x)^7 + x/3"
+
+
+def test_numerical_tab_compares_four_methods_with_the_exact_slope(page):
+    """At x₀ = 2 for the lesson's f: four estimates of 7, central and complex step to 1e-9."""
+    _open_tab(page, "Numerical versus symbolic")
+    table = page.dataframe[0].value
+    assert list(table["method"]) == ["forward", "backward", "central", "complex step"]
+    estimates = dict(zip(table["method"], (float(v) for v in table["estimate"]), strict=True))
+    assert estimates["central"] == pytest.approx(7.0, abs=1e-9)
+    assert estimates["complex step"] == pytest.approx(7.0, abs=1e-12)
+    assert estimates["forward"] == pytest.approx(7.0, abs=1e-6)
+    figure = _chart(page, "deriv.error_chart")
+    assert figure["layout"]["xaxis"]["type"] == "log" and figure["layout"]["yaxis"]["type"] == "log"
+
+
+@pytest.mark.parametrize("tab", ["Numerical versus symbolic", "Step by step", "Show the code"])
+def test_every_tab_works_for_every_preset(page, tab):
+    """Each study tab, for each preset at the awkward x₀ = 0: no exception, no error."""
+    page.slider(key="deriv.x0").set_value(0.0).run()
+    _open_tab(page, tab)
+    for preset in DERIVATIVE_PRESETS:
+        _choose(page, preset)
+        assert not page.error, (tab, preset, [e.value for e in page.error])

@@ -57,6 +57,8 @@ import plotly.graph_objects as go
 import streamlit.components.v1 as components
 from streamlit.runtime import Runtime
 
+from viz.frames import at_frame
+
 __all__ = ["COMPONENT_NAME", "figure_from_element", "live_chart", "payload_from_element"]
 
 _FRONTEND = Path(__file__).resolve().parent / "frontend"
@@ -130,6 +132,8 @@ def live_chart(
     height: int = 460,
     filename: str | None = None,
     on_change: Callable[[], None] | None = None,
+    frame: int | None = None,
+    follows: bool = False,
 ) -> dict[str, str] | None:
     """Draw ``fig`` in a chart that updates in place on every rerun.
 
@@ -144,6 +148,11 @@ def live_chart(
         key: page-prefixed and stable across reruns, e.g. ``"home.loss_chart"``.
         height: the chart's height in pixels (the figure's own ``layout.height`` is ignored).
         filename: name of the PNG the camera button saves; defaults to ``key``.
+        frame: for a figure with frames, the frame to show. When only this changes between
+            reruns, the browser plays that frame instead of redrawing the figure (a slider
+            outside the chart then moves it as fast as the chart's own slider).
+        follows: True for a chart further down the page that follows a slider another chart
+            shows: it redraws just after that chart has painted, not in competition with it.
         on_change: called before the next rerun, like a widget callback, when the user moves
             one of the figure's own plotly sliders; it reads the new position from
             ``st.session_state[key]`` (the return value below).
@@ -157,23 +166,37 @@ def live_chart(
         >>> fig = go.Figure(go.Scatter(x=np.linspace(-2, 2, 50, dtype=np.float32), y=...))
         >>> live_chart(fig, key="home.loss_chart")  # doctest: +SKIP
     """
-    if isinstance(fig, go.Figure):
-        text = fig.to_json()
-        spec = json.loads(text)
-    else:  # already JSON-ready (e.g. a cached figure with frames): never mutate the caller's
-        spec = {**fig, "layout": dict(fig.get("layout", {}))}
-        text = json.dumps(spec, separators=(",", ":"), allow_nan=False)
-    spec["layout"].setdefault("uirevision", key)
-    revision = hashlib.sha1(text.encode()).hexdigest()[:12]
+    spec = json.loads(fig.to_json()) if isinstance(fig, go.Figure) else fig
+    base_revision = frame_name = None
+    if frame is not None:
+        base_revision = _revision(spec)
+        frame_name = spec["frames"][frame]["name"]
+        spec = at_frame(spec, frame)
+    # A shallow copy: the caller's (perhaps cached) figure is never modified.
+    spec = {**spec, "layout": {"uirevision": key, **spec.get("layout", {})}}
+    revision = _revision(spec)
+    frames = spec.get("frames") or []
+    frames_revision = _revision(frames) if frames else None
     return _declared_component()(
         figure=spec,
         revision=revision,
+        frames_revision=frames_revision,
+        base_revision=base_revision,
+        frame_name=frame_name,
+        priority="low" if follows else "normal",
         height=int(height),
         filename=filename or key,
         key=key,
         default=None,
         on_change=on_change,
     )
+
+
+def _revision(value: Any) -> str:
+    """A short hash of JSON-ready data: the browser redraws (or re-adds frames) only when it
+    changes."""
+    text = json.dumps(value, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha1(text.encode()).hexdigest()[:12]
 
 
 def payload_from_element(el: Any) -> dict[str, Any]:

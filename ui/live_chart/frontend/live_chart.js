@@ -141,10 +141,20 @@
   let drawing = false;
   let renderCount = 0;
   let lastDrawn = null; // {revision, themeKey, height}
+  let lastFramesRevision; // undefined until the first draw, so the first frames are added
   let sentHeight = null;
 
   function nextPaint() {
     return new Promise((resolve) => requestAnimationFrame(() => resolve()));
+  }
+
+  function markDrawn(args, themeKey, height) {
+    errorBox.hidden = true;
+    renderCount += 1;
+    chart.dataset.revision = String(args.revision);
+    chart.dataset.renderCount = String(renderCount);
+    chart.dataset.drawnAt = String(Date.now());
+    lastDrawn = { revision: args.revision, baseRevision: args.base_revision, themeKey, height };
   }
 
   async function drawLoop() {
@@ -160,7 +170,27 @@
             lastDrawn.themeKey === themeKey && lastDrawn.height === height) {
           continue; // same figure, same theme: nothing to draw
         }
+        if (args.priority === "low" && lastDrawn) {
+          // A chart further down the page that follows the same slider: let the chart the
+          // learner is moving paint first, then draw (newer updates merge meanwhile).
+          await nextPaint();
+          await nextPaint();
+          if (pending !== null) continue;
+        }
+        const sameFigure = lastDrawn && args.base_revision &&
+          lastDrawn.baseRevision === args.base_revision &&
+          lastDrawn.themeKey === themeKey && lastDrawn.height === height;
         try {
+          if (sameFigure && args.frame_name != null) {
+            // Only the current frame moved (a slider outside the chart): play that frame, as
+            // the chart's own slider does, instead of redrawing the whole figure.
+            await Plotly.animate(chart, [args.frame_name], {
+              mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 },
+            });
+            await nextPaint();
+            markDrawn(args, themeKey, height);
+            continue;
+          }
           const figure = args.figure || {};
           const data = figure.data || [];
           const layout = applyTheme(data, Object.assign({}, figure.layout || {}), theme);
@@ -173,15 +203,17 @@
             displaylogo: false,
             toImageButtonOptions: { filename: args.filename || args.key || "chart", scale: 2 },
           };
-          await Plotly.react(chart, { data, layout, frames: figure.frames || [], config });
+          // Frames that did not change (only the current step moved) are not re-added:
+          // Plotly.react keeps the chart's frames when none are passed.
+          const next = { data, layout, config };
+          if (args.frames_revision !== lastFramesRevision) {
+            next.frames = figure.frames || [];
+          }
+          await Plotly.react(chart, next);
+          lastFramesRevision = args.frames_revision;
           listenToSliders();
           await nextPaint();
-          errorBox.hidden = true;
-          renderCount += 1;
-          chart.dataset.revision = String(args.revision);
-          chart.dataset.renderCount = String(renderCount);
-          chart.dataset.drawnAt = String(Date.now());
-          lastDrawn = { revision: args.revision, themeKey, height };
+          markDrawn(args, themeKey, height);
         } catch (err) {
           errorBox.hidden = false;
           errorBox.textContent = `live_chart could not draw this figure: ${err}`;
