@@ -77,3 +77,44 @@ def test_key_is_stable_and_revision_follows_the_data(at: AppTest) -> None:
     )
     at.run()  # an unchanged rerun sends the same revision: the browser skips the redraw
     assert payload_from_element(_chart(at))["revision"] == new["revision"]
+
+
+def _framed_app() -> None:
+    import streamlit as st
+
+    from ui.live_chart import live_chart
+    from viz.frames import sweep_slider, with_sweep
+    from viz.theme import themed_figure
+
+    step = st.slider("step", min_value=0, max_value=2, value=0, key="t.step")
+    fig = themed_figure(x_title="x", y_title="y")
+    fig.add_scatter(x=[0.0], y=[0.0], name="moving")
+    frames = [
+        {"name": f"f{i}", "traces": [0], "data": [{"x": [float(i)], "y": [float(i)]}]}
+        for i in range(3)
+    ]
+    names = [f"f{i}" for i in range(3)]
+    spec = with_sweep(fig, frames, sweep_slider(names, names, active=0, prefix="step = "))
+    live_chart(spec, key="t.framed", frame=step)
+    live_chart(spec, key="t.follower", follows=True)
+
+
+def test_a_frame_moved_from_outside_keeps_the_figure_and_frames_revisions():
+    """Moving to frame 2: the figure's base and frames revisions stay, so the browser plays it."""
+    at = AppTest.from_function(_framed_app, default_timeout=30).run()
+    first = payload_from_element(at.get("component_instance")[0])
+    at.slider(key="t.step").set_value(2).run()
+    moved = payload_from_element(at.get("component_instance")[0])
+    assert moved["frame_name"] == "f2" and first["frame_name"] == "f0"
+    assert moved["base_revision"] == first["base_revision"]
+    assert moved["frames_revision"] == first["frames_revision"]
+    assert moved["revision"] != first["revision"]
+    assert moved["figure"]["data"][0]["x"] == [2.0]
+    assert moved["figure"]["layout"]["sliders"][0]["active"] == 2
+
+
+def test_a_following_chart_draws_at_low_priority():
+    """`follows=True` asks the browser to let the slider's own chart paint first."""
+    at = AppTest.from_function(_framed_app, default_timeout=30).run()
+    main, follower = (payload_from_element(el) for el in at.get("component_instance"))
+    assert main["priority"] == "normal" and follower["priority"] == "low"

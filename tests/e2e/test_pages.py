@@ -16,6 +16,7 @@ from tests.e2e.helpers import (
     PLOTLY_CHART,
     exceptions,
     has_slider,
+    live_chart_frames,
     move_first_slider,
     open_page,
     render_counts,
@@ -89,3 +90,24 @@ def test_derivatives_chart_slider_moves_the_readouts(page: Any, streamlit_server
         "el => el.innerText.includes('−3')", arg=metric.element_handle(), timeout=15_000
     )
     assert not exceptions(page), exceptions(page)
+
+
+def test_derivatives_keyboard_slider_plays_the_frame_and_keeps_the_frames(
+    page: Any, streamlit_server: str
+) -> None:
+    """The x₀ slider moved by keyboard moves the tangent; the chart keeps all its frames."""
+    open_page(page, streamlit_server, "derivatives")
+    before = render_counts(page)
+    move_first_slider(page, "ArrowLeft")
+    wait_for_redraw(page, before)
+    wait_idle(page)
+    tangent = live_chart_frames(page)[0]
+    active = tangent.evaluate(
+        "() => document.getElementById('chart')._fullLayout.sliders[0].active"
+    )
+    frames = tangent.evaluate(
+        "() => document.getElementById('chart')._transitionData._frames.length"
+    )
+    title = tangent.evaluate("() => document.getElementById('chart')._fullLayout.title.text")
+    assert active == 49 and frames == 61  # x₀ = 1.9 on the grid −3, −2.9, ..., 3
+    assert title.startswith("x₀ = 1.9:")
