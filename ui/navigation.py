@@ -34,7 +34,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
     "Foundations": [
         PageSpec(
             path="pages/home.py",
-            title="Intuition: training is going downhill",
+            title="Intuition: going downhill",
             icon=":material/school:",
             summary="One weight, one loss curve: the derivative says which way to move w.",
             url_path="intuition",
