@@ -193,7 +193,7 @@ def numerical_versus_symbolic() -> None:
             best = ", ".join(
                 f"{name} {number(h, 2)}" for name, h in study.best_h.items() if math.isfinite(h)
             )
-            st.caption(f"Measured best h: {best}.")
+            st.caption(f"Measured best h: {best}. Dotted lines: theory's √ε and ∛ε.")
             if study.best_h.get("central", 0.0) >= 1e-2:
                 st.caption(
                     "Here the central difference has no truncation error at all (it involves f‴, "

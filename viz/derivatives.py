@@ -368,7 +368,25 @@ def error_figure(study: ErrorStudy) -> go.Figure:
                 "line": {"color": POINT_COLOR, "width": 1},
             },
         )
+    # Theory's best steps: √ε for one-sided quotients, ∛ε for the central one (times max(1,|x0|)).
+    theory = {
+        "√ε": (study.theory_best_h.get("forward"), "right"),
+        "∛ε": (study.theory_best_h.get("central"), "left"),
+    }
+    shapes, labels = [], []
+    for label, (h, side) in theory.items():
+        if h is None or not np.isfinite(h):
+            continue
+        shapes.append(
+            {"type": "line", "xref": "x", "yref": "paper", "x0": h, "x1": h, "y0": 0, "y1": 1,
+             "line": {"color": MUTED_COLOR, "dash": "dot", "width": 2}}
+        )  # fmt: skip
+        labels.append(
+            {"text": label, "x": np.log10(h), "y": 1, "xref": "x", "yref": "paper",
+             "xanchor": side, "yanchor": "bottom", "showarrow": False,
+             "font": {"color": MUTED_COLOR}}
+        )  # fmt: skip
     fig.update_xaxes(type="log", exponentformat="power")
     fig.update_yaxes(type="log", exponentformat="power")
-    fig.update_layout(margin={"t": 24}, legend={"y": -0.3})
+    fig.update_layout(margin={"t": 40}, legend={"y": -0.3}, shapes=shapes, annotations=labels)
     return fig

@@ -87,3 +87,14 @@ def test_error_figure_is_log_log_with_best_steps():
     assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "log"
     stars = [t for t in fig.data if t.name.startswith("best h")]
     assert len(stars) == 3
+
+
+def test_error_figure_marks_the_theoretical_best_steps():
+    """Dotted lines at √ε (one-sided) and ∛ε (central), labelled."""
+    study = error_versus_step(np.exp, 1.0, float(np.e), f_complex=np.exp)
+    fig = error_figure(study)
+    positions = sorted(shape.x0 for shape in fig.layout.shapes)
+    assert np.allclose(
+        positions, sorted([np.finfo(float).eps ** 0.5, np.finfo(float).eps ** (1 / 3)])
+    )
+    assert {a.text for a in fig.layout.annotations} == {"√ε", "∛ε"}
