@@ -7,8 +7,8 @@ import math
 import streamlit as st
 
 from calc_core.expressions import to_latex
-from calc_core.steps import flatten_steps
-from ui.cache import derivative_of
+from ui.cache import derivation_of, derivative_of
+from ui.derivation import show_derivation
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import DERIVATIVE_PRESETS
@@ -20,7 +20,6 @@ from ui.single_variable import (
     point_derivative,
     quotient_table,
     secant_chart,
-    step_by_step,
     tangent_chart,
     x0_step,
 )
@@ -207,15 +206,11 @@ def numerical_versus_symbolic() -> None:
 def step_by_step_rules() -> None:
     """The derivation of f′, one named rule per step."""
     try:
-        derivation = step_by_step(text)
+        derivation = derivation_of(text)
     except ValueError as error:
         st.error(str(error), icon=":material/error:")
     else:
-        st.markdown("Rules used: " + ", ".join(f"**{rule}**" for rule in derivation.rules_used))
-        for order, (depth, step) in enumerate(flatten_steps(derivation), start=1):
-            with st.expander(f"{'↳ ' * depth}{order}. {step.rule}", expanded=depth == 0):
-                st.latex(rf"{step.expression} = {step.result}")
-                st.caption(step.explanation)
+        show_derivation(derivation)
 
 
 def show_the_code() -> None:

@@ -12,7 +12,8 @@ import streamlit as st
 import sympy
 
 from calc_core.expressions import compile_expression, parse_expression
-from calc_core.symbolic_worker import derivative_guarded
+from calc_core.steps import Derivation, derive_step_by_step
+from calc_core.symbolic_worker import derivative_guarded, run_symbolic
 
 HOUR = 3600
 
@@ -43,3 +44,11 @@ def compiled_derivative(
 ) -> Callable:
     """The derivative as a vectorised numpy function of `variables`, cached on the text."""
     return compile_expression(derivative_of(text, variable, order, variables), variables)
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def derivation_of(
+    text: str, variable: str = "x", variables: tuple[str, ...] = ("x",)
+) -> Derivation:
+    """The derivation of ∂f/∂variable naming each rule, computed in the killable worker."""
+    return run_symbolic(derive_step_by_step, parsed(text, variables), variable)

@@ -25,8 +25,6 @@ from calc_core.numerical import (
     numerical_derivative,
     secant_sweep,
 )
-from calc_core.steps import Derivation, derive_step_by_step
-from calc_core.symbolic_worker import run_symbolic
 from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
 from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_figure
 
@@ -131,12 +129,6 @@ def error_chart(text: str, x0: float, exact: float) -> tuple[ErrorStudy, dict]:
     return study, json.loads(error_figure(study).to_json())
 
 
-@st.cache_data(max_entries=512, ttl=HOUR, show_spinner=False)
-def step_by_step(text: str) -> Derivation:
-    """The derivation of f′ naming each rule, computed in the killable worker."""
-    return run_symbolic(derive_step_by_step, parsed(text), "x")
-
-
 @st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
 def lesson_code(text: str, x0: float) -> tuple[str, str]:
     """The sympy + numpy script reproducing the page for f and x0, and what it prints."""
@@ -153,7 +145,6 @@ __all__ = [
     "point_derivative",
     "quotient_table",
     "secant_chart",
-    "step_by_step",
     "tangent_chart",
     "x0_grid",
     "x0_step",
