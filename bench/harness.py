@@ -219,12 +219,20 @@ def wait_for_charts(page: Any, timeout: float = 30.0) -> None:
     raise TimeoutError(f"no chart drawn after {timeout:.0f} s (render counts {counts})")
 
 
-def open_page(page: Any, base_url: str, url_path: str = "", timeout: float = 60.0) -> None:
-    """Go to ``base_url/url_path`` and wait until the script is idle and the charts are drawn."""
+def open_page(
+    page: Any, base_url: str, url_path: str = "", timeout: float = 60.0, charts: bool = True
+) -> None:
+    """Go to ``base_url/url_path`` and wait until the script is idle and the charts are drawn.
+
+    ``charts=False`` for a page that draws none (it is then only waited on to be idle).
+    """
     page.goto(f"{base_url.rstrip('/')}/{url_path.lstrip('/')}", wait_until="domcontentloaded")
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout * 1000)
     start = time.monotonic()
-    wait_for_charts(page, timeout)
+    if charts:
+        wait_for_charts(page, timeout)
+    else:
+        page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
     wait_idle(page, max(1.0, timeout - (time.monotonic() - start)))
 
 

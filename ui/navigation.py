@@ -18,6 +18,7 @@ class PageSpec:
     summary: str  # one line for the home page's card: what the page shows
     url_path: str
     default: bool = False
+    charts: bool = True  # False for a page without charts (the browser tests then expect none)
 
     @property
     def file(self) -> Path:
@@ -51,6 +52,17 @@ SECTIONS: dict[str, list[PageSpec]] = {
             url_path="derivatives",
         ),
     ],
+    "Practice": [
+        PageSpec(
+            path="pages/exercises.py",
+            title="Exercises",
+            icon=":material/edit_note:",
+            summary="The lesson's questions with model answers, derivatives to practise with "
+            "instant grading and hints, and the lesson's code for your own function.",
+            url_path="exercises",
+            charts=False,
+        ),
+    ],
 }
 
 
@@ -62,3 +74,8 @@ def all_pages() -> list[PageSpec]:
 def concept_pages() -> list[PageSpec]:
     """The pages the home page introduces with a card (all but the home page itself)."""
     return [page for page in all_pages() if not page.default]
+
+
+def page_for(url_path: str | None) -> PageSpec | None:
+    """The registered page at `url_path`, or None (e.g. a page not built yet)."""
+    return next((page for page in all_pages() if page.url_path == url_path), None)

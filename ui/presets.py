@@ -16,3 +16,12 @@ DERIVATIVE_PRESETS = {
     "sin(x) / x": "sin(x)/x",
     "3x² − 4x (d2l's example)": "3x^2 - 4x",
 }
+
+# The lesson's coding exercise: its two functions first.
+CODING_PRESETS = {
+    "x² + 3x + 5 (the lesson)": "x**2 + 3*x + 5",
+    "sin(2x²) (the chain-rule example)": "sin(2*x**2)",
+    "sigmoid σ(x)": "sigmoid(x)",
+    "tanh x": "tanh(x)",
+    "eˣ": "exp(x)",
+}

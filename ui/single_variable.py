@@ -137,6 +137,7 @@ def lesson_code(text: str, x0: float) -> tuple[str, str]:
 
 
 __all__ = [
+    "central_difference_check",
     "derivative_of",
     "error_chart",
     "grid_index",
@@ -149,3 +150,13 @@ __all__ = [
     "x0_grid",
     "x0_step",
 ]
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def central_difference_check(text: str, x0: float, eps: float = 1e-6) -> float | None:
+    """|the lesson's numerical_gradient − the exact f′(x0)|, or None where f′(x0) does not exist."""
+    point = point_derivative(text, x0)
+    if point.status != "differentiable":
+        return None
+    estimate = float(numerical_derivative(compiled(text), x0, eps, "central"))
+    return abs(estimate - point.slope)
