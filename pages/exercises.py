@@ -125,7 +125,8 @@ def math_practice() -> None:
                 derivation_of(problem.function_text, variable, problem.variables),
                 expand_all=True,
             )
-        st.caption(f"Hint 3: {ladder[2]}")
+        st.markdown("**Hint 3, the answer:**")
+        st.latex(ladder[2])
 
 
 def coding() -> None:
