@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -27,10 +26,16 @@ from calc_core.expressions import (
     ExpressionError,
     compile_expression,
     parse_expression,
+    plain_text,
     symbol,
     to_latex,
 )
 from calc_core.steps import derive_step_by_step
+
+
+def _plain(expr: sympy.Expr) -> str:
+    return plain_text(expr, limit=None)
+
 
 __all__ = [
     "CONCEPT_QUESTIONS",
@@ -131,21 +136,6 @@ class Verdict:
 
 
 # --- plain text and LaTeX for questions ------------------------------------------------------
-
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def _plain(expr: sympy.Expr) -> str:
-    """A readable one-line form: ``4*x*cos(2*x**2)`` -> ``4x·cos(2x²)``."""
-    text = sympy.sstr(expr)
-    text = re.sub(
-        r"\*\*(?:(\d+)|\((-\d+)\))(?![\d/.])",
-        lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPT),
-        text,
-    )
-    text = text.replace("**", "^")
-    text = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z(])", r"\1", text)
-    return text.replace("*", "·")
 
 
 def _label(asks_for: str, wrt: tuple[str, ...]) -> tuple[str, ...]:
@@ -444,7 +434,11 @@ def _candidates(g: sympy.Expr, v: str) -> Iterator[tuple[str, sympy.Expr, str]]:
         d_inner = sympy.diff(inner, x)
         if d_inner != 1 and d_inner != 0:
             part = _through(g, atom, x)
-            yield "forgot_inner_derivative", correct - part + part / d_inner, _plain(inner)
+            yield (
+                "forgot_inner_derivative",
+                correct - part + part / d_inner,
+                _plain(inner),
+            )
     terms = sympy.Add.make_args(g)
     for term in terms:
         k, num, den = _fraction(term, x)

@@ -759,6 +759,42 @@ def _syntax_message(text: str, exc: Exception) -> str:
     return "This formula could not be read: check the operators and brackets."
 
 
+_TO_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_PLAIN_NAMES = (
+    ("sqrt(", "√("),
+    ("Abs(", "abs("),
+    ("log(", "ln("),
+    ("sigmoid(", "σ("),
+    ("relu(", "ReLU("),
+    ("Heaviside(", "H("),
+)
+
+
+def plain_text(expr: sympy.Expr, limit: int | None = 40) -> str:
+    """A formula as a learner writes it in a sentence: ``4*x*cos(2*x**2)`` -> ``4x·cos(2x²)``.
+
+    Args:
+        expr: the formula.
+        limit: cut longer texts to this many characters with "…"; None never cuts.
+
+    Example:
+        >>> plain_text(parse_expression("4*x*cos(2*x^2) + sqrt(x)"))
+        '√(x) + 4x·cos(2x²)'
+    """
+    text = sympy.sstr(expr)
+    for old, new in _PLAIN_NAMES:
+        text = text.replace(old, new)
+    text = re.sub(
+        r"\*\*(?:(\d+)|\((-\d+)\))(?![\d/.])",
+        lambda m: (m.group(1) or m.group(2)).translate(_TO_SUPERSCRIPT),
+        text,
+    )
+    text = text.replace("**", "^")
+    text = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z(√])", r"\1", text)
+    text = text.replace("*", "·")
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
 def to_latex(expr: sympy.Expr) -> str:
     """Return LaTeX for a formula, ready for ``st.latex``.
 

@@ -21,13 +21,13 @@ Decisions:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import sympy
 from sympy.printing.latex import LatexPrinter
 
+from calc_core.expressions import plain_text as _plain
 from calc_core.expressions import relu, sigmoid, softplus, symbol
 
 __all__ = [
@@ -157,35 +157,6 @@ def _walk(steps: tuple[DerivationStep, ...], depth: int) -> Iterator[tuple[int, 
     for step in steps:
         yield depth, step
         yield from _walk(step.substeps, depth + 1)
-
-
-# --- plain text for the explanations ----------------------------------------------------------
-
-_SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_PLAIN_NAMES = (
-    ("sqrt(", "√("),
-    ("Abs(", "abs("),
-    ("log(", "ln("),
-    ("sigmoid(", "σ("),
-    ("relu(", "ReLU("),
-    ("Heaviside(", "H("),
-)
-
-
-def _plain(expr: sympy.Expr, limit: int = 40) -> str:
-    """A short plain-text form for a sentence: ``2*x**2`` -> ``2x²``; long ones are cut."""
-    text = sympy.sstr(expr)
-    for old, new in _PLAIN_NAMES:
-        text = text.replace(old, new)
-    text = re.sub(
-        r"\*\*(?:(\d+)|\((-\d+)\))(?![\d/.])",
-        lambda m: (m.group(1) or m.group(2)).translate(_SUPERSCRIPT),
-        text,
-    )
-    text = text.replace("**", "^")
-    text = re.sub(r"(?<![\w.])(\d+)\*(?=[A-Za-z(√])", r"\1", text)
-    text = text.replace("*", "·")
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class _Printer(LatexPrinter):
