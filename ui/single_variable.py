@@ -25,8 +25,22 @@ from calc_core.numerical import (
     numerical_derivative,
     secant_sweep,
 )
-from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
+from ui.cache import HOUR, compiled, compiled_derivative, parsed
 from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_figure
+
+__all__ = [
+    "central_difference_check",
+    "error_chart",
+    "grid_index",
+    "lesson_code",
+    "method_table",
+    "point_derivative",
+    "quotient_table",
+    "secant_chart",
+    "tangent_chart",
+    "x0_grid",
+    "x0_step",
+]
 
 NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
 # Sizes that keep a move of x0 (which redraws three charts) within the 2D budget.
@@ -134,22 +148,6 @@ def lesson_code(text: str, x0: float) -> tuple[str, str]:
     """The sympy + numpy script reproducing the page for f and x0, and what it prints."""
     expr = parsed(text)
     return derivative_code(expr, x0), derivative_code_output(expr, x0)
-
-
-__all__ = [
-    "central_difference_check",
-    "derivative_of",
-    "error_chart",
-    "grid_index",
-    "lesson_code",
-    "method_table",
-    "point_derivative",
-    "quotient_table",
-    "secant_chart",
-    "tangent_chart",
-    "x0_grid",
-    "x0_step",
-]
 
 
 @st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
