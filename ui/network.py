@@ -26,7 +26,7 @@ DEFAULTS = {
     "bp.seed": 0,
     "bp.hidden": 4,
     "bp.activation": "tanh",
-    "bp.lr": 0.3,
+    "bp.lr": 1.0,
 }
 FIRST_WEIGHT = "W1[0,0]"
 

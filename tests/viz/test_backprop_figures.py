@@ -1,0 +1,113 @@
+"""The backpropagation figure: heat map on the grid, points by class, loss and norm traces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from calc_core.mlp import PLANTED_BUGS, gradient_check, init_params, one_sample_trace, predict_grid
+from calc_core.toy_data import make_dataset
+from viz.backprop import (
+    GRID,
+    chain_rule_latex,
+    check_summary,
+    check_table,
+    forward_latex,
+    grid_axes,
+    tex_number,
+    training_figure,
+)
+
+DATA = make_dataset("circle", n=120, noise=0.1, seed=0)
+PARAMS = init_params(3, seed=0)
+
+
+def _figure(steps: int = 5):
+    xs, ys = grid_axes(DATA.X)
+    norms = np.abs(np.random.default_rng(0).normal(size=(steps, 2))) + 0.1
+    return training_figure(
+        DATA.X,
+        DATA.y,
+        xs,
+        ys,
+        predict_grid(PARAMS, "tanh", xs, ys),
+        np.arange(steps + 1),
+        np.linspace(0.7, 0.3, steps + 1),
+        np.arange(1, steps + 1),
+        norms,
+    )
+
+
+def _trace(fig, name):
+    return next(t for t in fig.data if t.name == name)
+
+
+def test_heat_map_is_the_grid_of_probabilities_in_float32():
+    """The heat map is GRID × GRID, float32, in [0, 1], with a contour at p = 0.5."""
+    fig = _figure()
+    heat = next(t for t in fig.data if t.type == "heatmap")
+    assert np.asarray(heat.z).shape == (GRID, GRID)
+    assert np.asarray(heat.z).dtype == np.float32
+    assert (heat.zmin, heat.zmax) == (0.0, 1.0)
+    contour = next(t for t in fig.data if t.type == "contour")
+    assert contour.contours.start == contour.contours.end == 0.5
+
+
+def test_points_are_split_by_class_with_different_symbols_and_colours():
+    """Each class is its own trace, told apart by marker shape as well as colour."""
+    fig = _figure()
+    zero, one = _trace(fig, "label 0"), _trace(fig, "label 1")
+    assert len(zero.x) == int((DATA.y == 0).sum()) and len(one.x) == int((DATA.y == 1).sum())
+    assert zero.marker.symbol != one.marker.symbol
+    assert zero.marker.color != one.marker.color
+    assert np.asarray(zero.x).dtype == np.float32
+
+
+def test_loss_curve_on_a_log_axis():
+    """The loss trace holds one value per step on a log y axis."""
+    fig = _figure(steps=7)
+    loss = _trace(fig, "loss L")
+    assert len(loss.y) == 8 and loss.yaxis == "y2"
+    assert fig.layout.yaxis2.type == "log"
+    assert fig.layout.uirevision
+
+
+def test_gradient_norms_one_line_per_layer():
+    """Two gradient-norm traces, one per layer, on the third panel."""
+    fig = _figure(steps=4)
+    norms = [t for t in fig.data if t.yaxis == "y3"]
+    assert len(norms) == 2
+    assert all(len(t.y) == 4 for t in norms)
+    assert norms[0].line.dash != norms[1].line.dash
+
+
+def test_single_point_history_draws_markers():
+    """At step 0 the loss is one point: drawn as a marker, not an invisible line."""
+    fig = _figure(steps=0)
+    assert _trace(fig, "loss L").mode == "markers"
+
+
+def test_check_table_and_summary():
+    """The table has a row per parameter; the summary says fine, or names the caught bug."""
+    rows = gradient_check(PARAMS, DATA.X, DATA.y, "tanh")
+    table = check_table(rows)
+    assert len(table["parameter"]) == 13 and set(table["verdict"]) == {"fine"}
+    assert check_summary(rows, None).startswith("All 13 parameters fine")
+    bug = next(iter(PLANTED_BUGS))
+    buggy = gradient_check(PARAMS, DATA.X, DATA.y, "tanh", bug=bug)
+    assert "is caught" in check_summary(buggy, bug)
+
+
+def test_latex_of_one_sample():
+    """The forward block shows the loss; the chain rule ends with the gradient's value."""
+    terms = one_sample_trace(PARAMS, DATA.X[0], float(DATA.y[0]), "tanh", "W1[1,0]")
+    assert tex_number(terms[-1].value, 6) in chain_rule_latex(terms)
+    assert tex_number(next(t.value for t in terms if t.name == "L")) in forward_latex(
+        terms, r"\tanh z"
+    )
+
+
+@pytest.mark.parametrize(("value", "text"), [(-0.5, "-0.5"), (1e-5, r"1 \times 10^{-5}")])
+def test_tex_number(value, text):
+    """Numbers in LaTeX use an ASCII minus and powers of ten."""
+    assert tex_number(value) == text
