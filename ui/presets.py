@@ -25,3 +25,21 @@ CODING_PRESETS = {
     "tanh x": "tanh(x)",
     "eˣ": "exp(x)",
 }
+
+# The chain-rule page: the links of y = f(g(x)) (or f(g(h(x)))), outermost first; the
+# outer links are formulas in u, the innermost in x.
+CHAIN_PRESETS = {
+    "sin(2x²) (the lesson)": ("sin(u)", "2x^2"),
+    "e^(−x²)": ("exp(u)", "-x^2"),
+    "(sin x)²": ("u^2", "sin(x)"),
+    "σ(3x − 1)": ("sigmoid(u)", "3x - 1"),
+    "ln(1 + tanh²x) (three links)": ("ln(u)", "1 + u^2", "tanh(x)"),
+}
+
+# The chain-rule page's computational graphs: formulas of x and y.
+GRAPH_PRESETS = {
+    "sin(2x²) (the lesson)": "sin(2x^2)",
+    "x·y + sin(x)": "x*y + sin(x)",
+    "sin(x)·exp(sin(x)) + x (shared sub-expression)": "sin(x)*exp(sin(x)) + x",
+    "σ(2x + y) (a neuron)": "sigmoid(2x + y)",
+}

@@ -1,0 +1,312 @@
+"""The chain rule: compositions whose rates multiply, and computational graphs step by step."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from calc_core.composition import (
+    LINK_VARIABLE,
+    Chain,
+    ChainAtPoint,
+    chain_at,
+    compose,
+    make_chain,
+    stage_names,
+    sympy_gradient_at,
+)
+from calc_core.expressions import plain_text, symbol, to_latex
+from calc_core.graph import Graph, Pass, build_graph, forward_backward
+from ui.cache import HOUR, derivative_of, parsed
+from ui.formula_input import formula_input
+from ui.live_chart import live_chart
+from ui.presets import CHAIN_PRESETS, GRAPH_PRESETS
+from ui.single_variable import grid_index, x0_grid, x0_step
+from viz.chain_rule import chain_figure
+from viz.derivatives import sample_curve
+from viz.format import number
+from viz.graph_dot import graph_dot, step_caption, step_count, step_position
+
+DEFAULT_RANGE = (-2.0, 2.0)
+DEFAULT_X0 = 1.0
+LESSON = "sin(2x²) (the lesson)"
+U = (LINK_VARIABLE,)
+
+st.session_state.setdefault("chain.range", DEFAULT_RANGE)
+st.session_state.setdefault("chain.x0", DEFAULT_X0)
+st.session_state.setdefault("chain.dx", 0.2)
+st.session_state.setdefault("chain.step", 0)
+st.session_state.setdefault("chain.preset", LESSON)
+st.session_state.setdefault("chain.three", False)
+
+
+# --- cached maths: keyed on the links' texts and plain numbers --------------------------------
+
+
+@st.cache_resource(max_entries=128, ttl=HOUR, show_spinner=False)
+def chain_of(texts: tuple[str, ...]) -> Chain:
+    """The chain of typed links (outermost first), differentiated and compiled."""
+    variables = [U] * (len(texts) - 1) + [("x",)]
+    return make_chain([parsed(t, v) for t, v in zip(texts, variables, strict=True)])
+
+
+@st.cache_resource(max_entries=2048, ttl=HOUR, show_spinner=False)
+def point_of(texts: tuple[str, ...], x0: float) -> ChainAtPoint:
+    """The chain at x₀ (it holds compiled functions: a resource, not pickled data)."""
+    return chain_at(chain_of(texts), x0)
+
+
+def _window(values: np.ndarray) -> tuple[float, float]:
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    pad = max(0.15 * (high - low), 0.5)
+    return low - pad, high + pad
+
+
+@st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
+def chain_chart(texts: tuple[str, ...], x_range: tuple[float, float], dx: float) -> dict:
+    """Every link and the composition, with x₀ swept over `x0_grid` as frames."""
+    chain = chain_of(texts)
+    sweep = [chain_at(chain, float(x0)) for x0 in x0_grid(x_range)]
+    values = np.array([p.values for p in sweep])
+    moved = np.array([chain.values_along(p.x0 + dx) for p in sweep])
+    curves = []
+    for i, f in enumerate(reversed(chain.functions)):
+        window = x_range if i == 0 else _window(np.concatenate([values[:, i], moved[:, i]]))
+        curves.append(sample_curve(f, window, 301))
+    composition = sample_curve(chain.output, x_range, 301)
+    return chain_figure(curves, composition, sweep, dx=dx, active=0)
+
+
+@st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
+def graph_of(text: str) -> Graph:
+    """The computational graph of a formula of x and y (raises ValueError if too large)."""
+    return build_graph(parsed(text, ("x", "y")), ("x", "y"))
+
+
+@st.cache_data(max_entries=512, ttl=HOUR, show_spinner=False)
+def passes_of(text: str, x: float, y: float) -> tuple[Pass, dict[str, float]]:
+    """The forward and backward pass at (x, y), and sympy's gradient there as the check."""
+    point = {"x": x, "y": y}
+    return forward_backward(graph_of(text), point), sympy_gradient_at(
+        parsed(text, ("x", "y")), ("x", "y"), point
+    )
+
+
+# --- composition ---------------------------------------------------------------------------------
+
+
+def _use_chain_preset() -> None:
+    links = CHAIN_PRESETS[st.session_state["chain.preset"]]
+    st.session_state["chain.three"] = len(links) == 3
+    st.session_state["chain.outer.text"] = links[0]
+    st.session_state["chain.inner.text"] = links[-1]
+    if len(links) == 3:
+        st.session_state["chain.middle.text"] = links[1]
+
+
+def _snap_x0() -> None:
+    low, high = st.session_state["chain.range"]
+    step = x0_step((low, high))
+    x0 = min(max(st.session_state["chain.x0"], low), high)
+    st.session_state["chain.x0"] = round(low + step * round((x0 - low) / step), 10)
+
+
+def _x0_from_chart() -> None:
+    picked = st.session_state.get("chain.chart")
+    if picked and picked.get("value") is not None:
+        st.session_state["chain.x0"] = float(picked["value"])
+
+
+def _link_inputs() -> tuple[str, ...]:
+    top = st.columns([3, 2], vertical_alignment="bottom")
+    top[0].selectbox(
+        "Preset chain", list(CHAIN_PRESETS), key="chain.preset", on_change=_use_chain_preset
+    )
+    three = top[1].toggle("three links: f(g(h(x)))", key="chain.three")
+    defaults = CHAIN_PRESETS[LESSON]
+    boxes = st.columns(3 if three else 2)
+    names = ("f(u)", "g(u)", "h(x)") if three else ("f(u)", "g(x)")
+    keys = (
+        ("chain.outer", "chain.middle", "chain.inner") if three else ("chain.outer", "chain.inner")
+    )
+    texts = []
+    for box, name, key in zip(boxes, names, keys, strict=True):
+        variables = ("x",) if key == "chain.inner" else U
+        default = {"chain.outer": defaults[0], "chain.middle": "u^2", "chain.inner": defaults[1]}
+        with box:
+            formula = formula_input(
+                key,
+                default=default[key],
+                variables=variables,
+                name=name,
+                label=f"{name} =",
+                check=lambda t, v=variables: derivative_of(t, v[0], 1, v),
+            )
+        texts.append(formula.text)
+    return tuple(texts)
+
+
+def _chain_latex(chain: Chain, point: ChainAtPoint) -> None:
+    """dy/dx = f′(u)·g′(x) in symbols, in x, and in numbers at x₀."""
+    count = len(chain.links)
+    names = stage_names(count)
+    u = symbol(LINK_VARIABLE)
+    symbolic, in_x = [], []
+    for i, d in enumerate(chain.link_derivatives):  # outermost first
+        own = names[count - 1 - i]
+        shown = d.subs(u, symbol(own)) if i < count - 1 else d
+        symbolic.append(rf"\left({to_latex(shown)}\right)")
+        inner = compose(chain.links[i + 1 :]) if i < count - 1 else None
+        in_x.append(rf"\left({to_latex(d.subs(u, inner) if inner is not None else d)}\right)")
+    letters = ("f", "g", "h")[:count]
+    rule = r" \cdot ".join(
+        rf"{letter}'({names[count - 1 - i]})" for i, letter in enumerate(letters)
+    )
+    numbers = r" \cdot ".join(f"({number(s)})" for s in reversed(point.slopes))
+    dot = r" \cdot "
+    st.latex(rf"\frac{{dy}}{{dx}} = {rule} = {dot.join(symbolic)} = {dot.join(in_x)}")
+    st.latex(
+        rf"\left.\frac{{dy}}{{dx}}\right|_{{x_0 = {number(point.x0)}}} = {numbers}"
+        rf" = {number(point.product)}"
+    )
+
+
+def composition_view() -> None:
+    """Links, the linked panels at x₀, the step Δx through the chain, and the two derivatives."""
+    texts = _link_inputs()
+    controls = st.columns([4, 3, 3], vertical_alignment="bottom")
+    low, high = st.session_state["chain.range"]
+    _snap_x0()
+    controls[0].slider(
+        "x₀, the point", min_value=low, max_value=high, step=x0_step((low, high)), key="chain.x0"
+    )
+    controls[1].slider("x range", -6.0, 6.0, step=0.5, key="chain.range", on_change=_snap_x0)
+    controls[2].slider("Δx, a small step", 0.01, 0.5, step=0.01, key="chain.dx")
+    x_range = (float(low), float(high))
+    x0, dx = float(st.session_state["chain.x0"]), float(st.session_state["chain.dx"])
+    live_chart(
+        chain_chart(texts, x_range, dx),
+        frame=grid_index(x0, x_range),
+        key="chain.chart",
+        height=560,
+        filename="chain-rule",
+        on_change=_x0_from_chart,
+    )
+    chain, point = chain_of(texts), point_of(texts, x0)
+    _chain_latex(chain, point)
+    if math.isfinite(point.product) and math.isclose(
+        point.product, point.direct, rel_tol=1e-9, abs_tol=1e-12
+    ):
+        st.success(
+            f"Chain rule: dy/dx = {number(point.product, 10)}.   Direct derivative of "
+            f"y = {plain_text(chain.composition)}: {number(point.direct, 10)}. They agree.",
+            icon=":material/check_circle:",
+        )
+    else:
+        st.warning(
+            f"Chain rule: {number(point.product, 10)}; direct derivative: "
+            f"{number(point.direct, 10)} (a link is undefined or not differentiable here).",
+            icon=":material/info:",
+        )
+    step = point.propagate(dx)
+    names = stage_names(len(chain.links))
+    rows = [
+        {
+            "change": f"Δ{name}",
+            "by the tangents": number(lin),
+            "actually": number(act),
+            "slope passed on": number(point.slopes[i]) if i < len(point.slopes) else "",
+        }
+        for i, (name, lin, act) in enumerate(zip(names, step.linear, step.actual, strict=True))
+    ]
+    st.markdown(
+        f"A step **Δx = {number(dx)}** moves u by about g′(x₀)·Δx, which moves y by about "
+        "f′(u₀)·Δu: the slopes multiply. The horizontal segments in the chart are the input's "
+        "step, the vertical ones the output's; the same colour is the same change."
+    )
+    st.dataframe(rows, hide_index=True, width="content")
+
+
+# --- computational graph -------------------------------------------------------------------------
+
+
+def _move(delta: int | None) -> None:
+    st.session_state["chain.step"] = 0 if delta is None else st.session_state["chain.step"] + delta
+
+
+def graph_view() -> None:
+    """A formula's graph, its forward then backward pass one node at a time."""
+    formula = formula_input(
+        "chain.graph",
+        default=GRAPH_PRESETS[LESSON],
+        presets=GRAPH_PRESETS,
+        variables=("x", "y"),
+        name="f(x, y)",
+    )
+    try:
+        graph = graph_of(formula.text)
+    except ValueError as error:
+        st.error(str(error), icon=":material/error:")
+        return
+    point = st.columns(2)
+    x = point[0].number_input("x", value=1.3, step=0.1, key="chain.gx", format="%.3f")
+    y = point[1].number_input("y", value=0.5, step=0.1, key="chain.gy", format="%.3f")
+    pass_, sympy_gradient = passes_of(formula.text, float(x), float(y))
+    total = step_count(graph)
+    index = min(max(int(st.session_state["chain.step"]), 0), total - 1)
+    st.session_state["chain.step"] = index
+    buttons = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    buttons[0].button(
+        "◀ Back", key="chain.back", on_click=_move, args=(-1,), disabled=index == 0, width="stretch"
+    )
+    buttons[1].button(
+        "Next ▶",
+        key="chain.next",
+        on_click=_move,
+        args=(1,),
+        disabled=index == total - 1,
+        type="primary",
+        width="stretch",
+    )
+    buttons[2].button("Reset", key="chain.reset", on_click=_move, args=(None,), width="stretch")
+    stage, step = step_position(graph, index)
+    buttons[3].markdown(f"**Step {index + 1} of {total}**: {stage} pass")
+    st.info(step_caption(graph, pass_, stage, step), icon=":material/arrow_forward:")
+    st.graphviz_chart(
+        graph_dot(graph, pass_, stage=stage, step=step, variables_point={"x": x, "y": y}),
+        width="stretch",
+    )
+    st.caption(
+        "Orange: the current node. Blue: values known (forward pass). Green: adjoints known "
+        "(backward pass). A node used twice receives two contributions; its adjoint is their sum."
+    )
+    finished = index == total - 1
+    columns = st.columns(2)
+    columns[0].markdown("**Backpropagation's gradient**")
+    columns[1].markdown("**sympy's gradient**")
+    for name in graph.variables:
+        shown = number(pass_.gradient[name], 10) if finished else "…"
+        columns[0].markdown(f"∂f/∂{name} = {shown}")
+        columns[1].markdown(f"∂f/∂{name} = {number(sympy_gradient[name], 10)}")
+    if not finished:
+        st.caption("Press Next ▶ to the end of the backward pass to read the gradient.")
+
+
+st.title("The chain rule: rates multiply")
+st.markdown(
+    "If u = g(x) changes g′(x) times as fast as x, and y = f(u) changes f′(u) times as fast as "
+    "u, then y changes **f′(g(x))·g′(x)** times as fast as x. Backpropagation is this rule "
+    "applied node by node on a computational graph."
+)
+VIEWS = {"Composition": composition_view, "Computational graph": graph_view}
+for tab, view in zip(
+    st.tabs(list(VIEWS), key="chain.view", on_change="rerun"), VIEWS.values(), strict=True
+):
+    if tab.open:
+        with tab:
+            view()
