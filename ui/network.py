@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from calc_core.mlp import Params, forward, init_params, train
-from calc_core.toy_data import DATASETS, Dataset, make_dataset
+from calc_core.toy_data import Dataset, make_dataset
 
 N_POINTS = 200
 HISTORY = 2000  # losses kept for the curve; older ones are dropped
@@ -64,8 +64,6 @@ def init_state() -> None:
     """Set every default once per session and start a fresh network if there is none."""
     for key, value in DEFAULTS.items():
         st.session_state.setdefault(key, value)
-    if DEFAULTS["bp.dataset"] not in DATASETS:  # pragma: no cover - a guard for edits
-        raise ValueError(f"unknown default data set {DEFAULTS['bp.dataset']!r}")
     if "bp.params" not in st.session_state:
         reset_network()
 
