@@ -77,8 +77,8 @@ def chain_chart(texts: tuple[str, ...], x_range: tuple[float, float], dx: float)
     curves = []
     for i, f in enumerate(reversed(chain.functions)):
         window = x_range if i == 0 else _window(np.concatenate([values[:, i], moved[:, i]]))
-        curves.append(sample_curve(f, window, 301))
-    composition = sample_curve(chain.output, x_range, 301)
+        curves.append(sample_curve(f, window, 201))
+    composition = sample_curve(chain.output, x_range, 201)
     return chain_figure(curves, composition, sweep, dx=dx, active=0)
 
 

@@ -38,7 +38,7 @@ def delta_colors(count: int) -> tuple[str, ...]:
 
 
 def _finite(values: Sequence[float]) -> list[float | None]:
-    return [float(f"{v:.9g}") if np.isfinite(v) else None for v in values]
+    return [float(f"{v:.5g}") if np.isfinite(v) else None for v in values]
 
 
 def _axis_name(i: int) -> tuple[str, str]:
