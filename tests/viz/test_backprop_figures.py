@@ -43,14 +43,14 @@ def _trace(fig, name):
 
 
 def test_heat_map_is_the_grid_of_probabilities_in_float32():
-    """The heat map is GRID × GRID, float32, in [0, 1], with a contour at p = 0.5."""
+    """The heat map is GRID × GRID, float32, in [0, 1], with the p = 0.5 line drawn on it."""
     fig = _figure()
     heat = next(t for t in fig.data if t.type == "heatmap")
     assert np.asarray(heat.z).shape == (GRID, GRID)
     assert np.asarray(heat.z).dtype == np.float32
     assert (heat.zmin, heat.zmax) == (0.0, 1.0)
-    contour = next(t for t in fig.data if t.type == "contour")
-    assert contour.contours.start == contour.contours.end == 0.5
+    line = next(t for t in fig.data if t.name == "boundary p = 0.5")
+    assert line.type == "scatter" and line.xaxis == heat.xaxis
 
 
 def test_points_are_split_by_class_with_different_symbols_and_colours():
@@ -111,3 +111,20 @@ def test_latex_of_one_sample():
 def test_tex_number(value, text):
     """Numbers in LaTeX use an ASCII minus and powers of ten."""
     assert tex_number(value) == text
+
+
+def test_level_line_traces_a_circle_and_a_saddle():
+    """The p = level line by marching squares: on a circle it stays on the circle, a saddle's
+    zero line lies on the axes, a flat field has none."""
+    from viz.backprop import level_line
+
+    xs = ys = np.linspace(-1.5, 1.5, 60)
+    gx, gy = np.meshgrid(xs, ys)
+    lx, ly = level_line(xs, ys, gx**2 + gy**2, 1.0)
+    found = ~np.isnan(lx)
+    assert found.sum() > 100
+    assert np.allclose(np.hypot(lx[found], ly[found]), 1.0, atol=2e-3)
+    lx, ly = level_line(xs, ys, gx * gy, 0.0)
+    found = ~np.isnan(lx)
+    assert np.allclose(lx[found] * ly[found], 0.0, atol=1e-9)
+    assert len(level_line(xs, ys, np.zeros_like(gx), 0.5)[0]) == 0
