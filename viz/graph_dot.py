@@ -100,12 +100,12 @@ def graph_dot(
         caption += f" at {at}"
     lines = [
         "digraph computational_graph {",
-        "  rankdir=LR;",
+        "  rankdir=LR; ranksep=0.3; nodesep=0.2;",
         '  bgcolor="transparent";',
         f'  label="{escape(caption)}"; labelloc=t; fontsize={FONT_SIZE + 2};',
         '  fontname="Helvetica";',
         f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize={FONT_SIZE},'
-        ' margin="0.15,0.08", penwidth=1.5];',
+        ' margin="0.1,0.05", penwidth=1.5];',
         f'  edge [fontname="Helvetica", fontsize={FONT_SIZE - 2}, color="{EDGE_COLOR}",'
         f' fontcolor="{EDGE_COLOR}"];',
     ]
