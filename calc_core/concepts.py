@@ -2,8 +2,8 @@
 
 Each question has choices for "pick an answer" (one correct), a model answer to reveal after
 the learner has tried, and the ``url_path`` of the page that shows the idea (planned pages use
-their planned paths: "chain-rule", "backpropagation", "partial-derivatives", "gradient",
-"jacobian", "hessian", "gradient-descent").
+their planned paths: "chain_rule", "backprop", "partial_derivatives", "gradient",
+"jacobian", "hessian", "gradient_descent").
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ CONCEPT_QUESTIONS: tuple[ConceptQuestion, ...] = (
         "says dL/dw is the product of the local derivatives along the way (summed over paths). "
         "Backpropagation applies it from the loss backwards, reusing each layer's upstream "
         "gradient, so all gradients cost about one extra forward pass.",
-        "chain-rule",
+        "chain_rule",
     ),
     ConceptQuestion(
         "gradient-minimise",
@@ -71,7 +71,7 @@ CONCEPT_QUESTIONS: tuple[ConceptQuestion, ...] = (
         "fastest and its length is that rate. Gradient descent steps w ← w − η∇L(w): for a "
         "small learning rate η the loss goes down by about η‖∇L‖². At a minimum the gradient "
         "is zero, so the steps stop there.",
-        "gradient-descent",
+        "gradient_descent",
     ),
     ConceptQuestion(
         "partial-vs-full",
@@ -89,7 +89,7 @@ CONCEPT_QUESTIONS: tuple[ConceptQuestion, ...] = (
         "surface. If y itself depends on x, the total derivative adds that path: "
         "df/dx = ∂f/∂x + ∂f/∂y · dy/dx. Backpropagation computes total derivatives of the loss "
         "by summing over all paths.",
-        "partial-derivatives",
+        "partial_derivatives",
     ),
     ConceptQuestion(
         "jacobian-shape",
@@ -177,7 +177,7 @@ CONCEPT_QUESTIONS: tuple[ConceptQuestion, ...] = (
         "w shrinks to 0 (η = 0.5 lands in one step); for η > 1 its size exceeds 1 and the "
         "iterates oscillate with growing amplitude. In general the step must be below 2/λ_max, "
         "where λ_max is the largest curvature (Hessian eigenvalue).",
-        "gradient-descent",
+        "gradient_descent",
     ),
     ConceptQuestion(
         "vanishing-gradients",
@@ -195,7 +195,7 @@ CONCEPT_QUESTIONS: tuple[ConceptQuestion, ...] = (
         "product shrinks geometrically with depth: the vanishing gradient problem. ReLU "
         "(derivative 1 for positive inputs), careful initialisation, normalisation and residual "
         "connections keep the product near 1.",
-        "backpropagation",
+        "backprop",
     ),
     ConceptQuestion(
         "derivative-meaning",

@@ -51,6 +51,24 @@ SECTIONS: dict[str, list[PageSpec]] = {
             "versus symbolic derivatives, and the rules step by step.",
             url_path="derivatives",
         ),
+        PageSpec(
+            path="pages/chain_rule.py",
+            title="Chain rule",
+            icon=":material/link:",
+            summary="Compositions f(g(x)) whose rates multiply, and the computational graph of "
+            "any formula with its forward and backward passes, one node at a time.",
+            url_path="chain_rule",
+        ),
+    ],
+    "Optimisation": [
+        PageSpec(
+            path="pages/backprop.py",
+            title="Backpropagation",
+            icon=":material/hub:",
+            summary="A tiny network trained by hand: its decision boundary, loss and gradients, "
+            "one sample's chain rule in numbers, and a gradient check that catches bugs.",
+            url_path="backprop",
+        ),
     ],
     "Practice": [
         PageSpec(

@@ -319,11 +319,11 @@ def test_concept_questions():
         assert q.page in {
             "intuition",
             "derivatives",
-            "chain-rule",
-            "backpropagation",
-            "partial-derivatives",
+            "chain_rule",
+            "backprop",
+            "partial_derivatives",
             "gradient",
             "jacobian",
             "hessian",
-            "gradient-descent",
+            "gradient_descent",
         }
