@@ -19,7 +19,7 @@ from viz.theme import OKABE_ITO
 __all__ = ["FONT_SIZE", "graph_dot", "step_caption", "step_count", "step_position"]
 
 Stage = Literal["forward", "backward"]
-FONT_SIZE = 18
+FONT_SIZE = 8  # points: what Streamlit renders graphviz text at (see graph_dot)
 CURRENT_FILL = OKABE_ITO["orange"]
 FORWARD_FILL = OKABE_ITO["sky"] + "55"  # translucent: black text stays readable
 BACKWARD_FILL = OKABE_ITO["green"] + "55"
@@ -100,7 +100,10 @@ def graph_dot(
         caption += f" at {at}"
     lines = [
         "digraph computational_graph {",
-        "  rankdir=LR; ranksep=0.3; nodesep=0.2;",
+        # Streamlit draws every graphviz text at a fixed ~9.6 px, whatever the DOT says: lay
+        # the graph out for text that size, then let graphviz scale the drawing up (size "!")
+        # to fill the column, which enlarges the text with it for the back of a classroom.
+        '  rankdir=LR; ranksep=0.75; nodesep=0.2; size="9.5,4.2!";',
         '  bgcolor="transparent";',
         f'  label="{escape(caption)}"; labelloc=t; fontsize={FONT_SIZE + 2};',
         '  fontname="Helvetica";',
