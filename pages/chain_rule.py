@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 import streamlit as st
@@ -23,7 +24,13 @@ from ui.cache import HOUR, derivative_of, parsed
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import CHAIN_PRESETS, GRAPH_PRESETS
-from ui.single_variable import grid_index, x0_grid, x0_step
+from ui.single_variable import (
+    follow_chart_slider,
+    grid_index,
+    snap_to_grid,
+    x0_grid,
+    x0_step,
+)
 from viz.chain_rule import chain_figure
 from viz.derivatives import sample_curve
 from viz.format import number
@@ -109,19 +116,6 @@ def _use_chain_preset() -> None:
         st.session_state["chain.middle.text"] = links[1]
 
 
-def _snap_x0() -> None:
-    low, high = st.session_state["chain.range"]
-    step = x0_step((low, high))
-    x0 = min(max(st.session_state["chain.x0"], low), high)
-    st.session_state["chain.x0"] = round(low + step * round((x0 - low) / step), 10)
-
-
-def _x0_from_chart() -> None:
-    picked = st.session_state.get("chain.chart")
-    if picked and picked.get("value") is not None:
-        st.session_state["chain.x0"] = float(picked["value"])
-
-
 def _link_inputs() -> tuple[str, ...]:
     top = st.columns([3, 2], vertical_alignment="bottom")
     top[0].selectbox(
@@ -181,11 +175,19 @@ def composition_view() -> None:
     texts = _link_inputs()
     controls = st.columns([4, 3, 3], vertical_alignment="bottom")
     low, high = st.session_state["chain.range"]
-    _snap_x0()
+    snap_to_grid("chain.x0", "chain.range")
     controls[0].slider(
         "x₀, the point", min_value=low, max_value=high, step=x0_step((low, high)), key="chain.x0"
     )
-    controls[1].slider("x range", -6.0, 6.0, step=0.5, key="chain.range", on_change=_snap_x0)
+    controls[1].slider(
+        "x range",
+        -6.0,
+        6.0,
+        step=0.5,
+        key="chain.range",
+        on_change=snap_to_grid,
+        args=("chain.x0", "chain.range"),
+    )
     controls[2].slider("Δx, a small step", 0.01, 0.5, step=0.01, key="chain.dx")
     x_range = (float(low), float(high))
     x0, dx = float(st.session_state["chain.x0"]), float(st.session_state["chain.dx"])
@@ -195,7 +197,7 @@ def composition_view() -> None:
         key="chain.chart",
         height=560,
         filename="chain-rule",
-        on_change=_x0_from_chart,
+        on_change=partial(follow_chart_slider, "chain.x0", "chain.chart"),
     )
     chain, point = chain_of(texts), point_of(texts, x0)
     _chain_latex(chain, point)

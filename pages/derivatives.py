@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import streamlit as st
 
@@ -14,12 +15,14 @@ from ui.live_chart import live_chart
 from ui.presets import DERIVATIVE_PRESETS
 from ui.single_variable import (
     error_chart,
+    follow_chart_slider,
     grid_index,
     lesson_code,
     method_table,
     point_derivative,
     quotient_table,
     secant_chart,
+    snap_to_grid,
     tangent_chart,
     x0_step,
 )
@@ -30,21 +33,6 @@ DEFAULT_X0 = 2.0
 
 st.session_state.setdefault("deriv.range", DEFAULT_RANGE)
 st.session_state.setdefault("deriv.x0", DEFAULT_X0)
-
-
-def _snap_x0() -> None:
-    """Keep x0 inside a changed window, on one of its steps."""
-    low, high = st.session_state["deriv.range"]
-    step = x0_step((low, high))
-    x0 = min(max(st.session_state["deriv.x0"], low), high)
-    st.session_state["deriv.x0"] = round(low + step * round((x0 - low) / step), 10)
-
-
-def _x0_from_chart() -> None:
-    """The learner stopped the chart's own x₀ slider: the rest of the page follows."""
-    picked = st.session_state.get("deriv.tangent_chart")
-    if picked and picked.get("value") is not None:
-        st.session_state["deriv.x0"] = float(picked["value"])
 
 
 st.title("Derivatives: the slope at every point")
@@ -67,7 +55,7 @@ def tangent_view(text: str) -> None:
     """The controls, the tangent chart and its readouts."""
     controls = st.columns([4, 4, 2], vertical_alignment="bottom")
     low, high = st.session_state["deriv.range"]
-    _snap_x0()
+    snap_to_grid("deriv.x0", "deriv.range")
     controls[0].slider(
         "x₀, the point of the tangent",
         min_value=low,
@@ -81,7 +69,8 @@ def tangent_view(text: str) -> None:
         max_value=10.0,
         step=0.5,
         key="deriv.range",
-        on_change=_snap_x0,
+        on_change=snap_to_grid,
+        args=("deriv.x0", "deriv.range"),
     )
     show_second = controls[2].toggle("show f″", key="deriv.second")
     x_range = (float(low), float(high))
@@ -101,7 +90,7 @@ def tangent_view(text: str) -> None:
         key="deriv.tangent_chart",
         height=560,
         filename="derivative-and-tangent",
-        on_change=_x0_from_chart,
+        on_change=partial(follow_chart_slider, "deriv.x0", "deriv.tangent_chart"),
     )
 
     latex = [rf"f'(x) = {to_latex(df_expr)}"]

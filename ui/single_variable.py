@@ -31,12 +31,14 @@ from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_f
 __all__ = [
     "central_difference_check",
     "error_chart",
+    "follow_chart_slider",
     "grid_index",
     "lesson_code",
     "method_table",
     "point_derivative",
     "quotient_table",
     "secant_chart",
+    "snap_to_grid",
     "tangent_chart",
     "x0_grid",
     "x0_step",
@@ -60,6 +62,24 @@ def x0_grid(x_range: tuple[float, float]) -> NDArray[np.float64]:
     step = x0_step(x_range)
     count = round((x_range[1] - x_range[0]) / step) + 1
     return np.round(x_range[0] + step * np.arange(count), 10)
+
+
+def snap_to_grid(x0_key: str, range_key: str) -> None:
+    """Keep the x₀ in session state inside its (changed) window, on one of its steps.
+
+    Used as a widget callback (`on_change=..., args=(x0_key, range_key)`) and before drawing.
+    """
+    low, high = st.session_state[range_key]
+    step = x0_step((low, high))
+    x0 = min(max(st.session_state[x0_key], low), high)
+    st.session_state[x0_key] = round(low + step * round((x0 - low) / step), 10)
+
+
+def follow_chart_slider(x0_key: str, chart_key: str) -> None:
+    """The learner stopped a chart's own x₀ slider: the page's x₀ follows (a chart callback)."""
+    picked = st.session_state.get(chart_key)
+    if picked and picked.get("value") is not None:
+        st.session_state[x0_key] = float(picked["value"])
 
 
 def grid_index(x0: float, x_range: tuple[float, float]) -> int:
