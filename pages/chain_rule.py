@@ -5,22 +5,18 @@ from __future__ import annotations
 import math
 from functools import partial
 
-import numpy as np
 import streamlit as st
 
 from calc_core.composition import (
     LINK_VARIABLE,
     Chain,
     ChainAtPoint,
-    chain_at,
     compose,
-    make_chain,
     stage_names,
-    sympy_gradient_at,
 )
 from calc_core.expressions import plain_text, symbol, to_latex
-from calc_core.graph import Graph, Pass, build_graph, forward_backward
-from ui.cache import HOUR, derivative_of, parsed
+from ui.cache import derivative_of
+from ui.chains import U, chain_chart, chain_of, graph_of, passes_of, point_of
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import CHAIN_PRESETS, GRAPH_PRESETS
@@ -28,18 +24,14 @@ from ui.single_variable import (
     follow_chart_slider,
     grid_index,
     snap_to_grid,
-    x0_grid,
     x0_step,
 )
-from viz.chain_rule import chain_figure
-from viz.derivatives import sample_curve
 from viz.format import number
 from viz.graph_dot import graph_dot, step_caption, step_count, step_position
 
 DEFAULT_RANGE = (-2.0, 2.0)
 DEFAULT_X0 = 1.0
 LESSON = "sin(2x²) (the lesson)"
-U = (LINK_VARIABLE,)
 
 st.session_state.setdefault("chain.range", DEFAULT_RANGE)
 st.session_state.setdefault("chain.x0", DEFAULT_X0)
@@ -47,61 +39,6 @@ st.session_state.setdefault("chain.dx", 0.2)
 st.session_state.setdefault("chain.step", 0)
 st.session_state.setdefault("chain.preset", LESSON)
 st.session_state.setdefault("chain.three", False)
-
-
-# --- cached maths: keyed on the links' texts and plain numbers --------------------------------
-
-
-@st.cache_resource(max_entries=128, ttl=HOUR, show_spinner=False)
-def chain_of(texts: tuple[str, ...]) -> Chain:
-    """The chain of typed links (outermost first), differentiated and compiled."""
-    variables = [U] * (len(texts) - 1) + [("x",)]
-    return make_chain([parsed(t, v) for t, v in zip(texts, variables, strict=True)])
-
-
-@st.cache_resource(max_entries=2048, ttl=HOUR, show_spinner=False)
-def point_of(texts: tuple[str, ...], x0: float) -> ChainAtPoint:
-    """The chain at x₀ (it holds compiled functions: a resource, not pickled data)."""
-    return chain_at(chain_of(texts), x0)
-
-
-def _window(values: np.ndarray) -> tuple[float, float]:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0:
-        return -1.0, 1.0
-    low, high = float(finite.min()), float(finite.max())
-    pad = max(0.15 * (high - low), 0.5)
-    return low - pad, high + pad
-
-
-@st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
-def chain_chart(texts: tuple[str, ...], x_range: tuple[float, float], dx: float) -> dict:
-    """Every link and the composition, with x₀ swept over `x0_grid` as frames."""
-    chain = chain_of(texts)
-    sweep = [chain_at(chain, float(x0)) for x0 in x0_grid(x_range)]
-    values = np.array([p.values for p in sweep])
-    moved = np.array([chain.values_along(p.x0 + dx) for p in sweep])
-    curves = []
-    for i, f in enumerate(reversed(chain.functions)):
-        window = x_range if i == 0 else _window(np.concatenate([values[:, i], moved[:, i]]))
-        curves.append(sample_curve(f, window, 201))
-    composition = sample_curve(chain.output, x_range, 201)
-    return chain_figure(curves, composition, sweep, dx=dx, active=0)
-
-
-@st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
-def graph_of(text: str) -> Graph:
-    """The computational graph of a formula of x and y (raises ValueError if too large)."""
-    return build_graph(parsed(text, ("x", "y")), ("x", "y"))
-
-
-@st.cache_data(max_entries=512, ttl=HOUR, show_spinner=False)
-def passes_of(text: str, x: float, y: float) -> tuple[Pass, dict[str, float]]:
-    """The forward and backward pass at (x, y), and sympy's gradient there as the check."""
-    point = {"x": x, "y": y}
-    return forward_backward(graph_of(text), point), sympy_gradient_at(
-        parsed(text, ("x", "y")), ("x", "y"), point
-    )
 
 
 # --- composition ---------------------------------------------------------------------------------
