@@ -19,6 +19,7 @@ from calc_core.toy_data import Dataset, make_dataset
 N_POINTS = 200
 HISTORY = 2000  # losses kept for the curve; older ones are dropped
 TRAIN_STEPS = 100
+NOISE_MAX = 0.5  # the noise slider's range is 0 to NOISE_MAX
 LEARNING_RATES = (0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 DEFAULTS = {
     "bp.dataset": "circle",
@@ -52,6 +53,16 @@ class Progress:
 def dataset(name: str, noise: float, seed: int) -> Dataset:
     """The toy data set for these settings (the same arguments always give the same points)."""
     return make_dataset(name, n=N_POINTS, noise=noise, seed=seed)
+
+
+def current_window() -> Dataset:
+    """The same data set at the noise slider's largest value: its spread sets the chart's window.
+
+    The jitter comes from one stream for every noise level, so these points reach furthest;
+    a window fitted to them stays put while the noise slider moves the points.
+    """
+    state = st.session_state
+    return dataset(state["bp.dataset"], NOISE_MAX, int(state["bp.seed"]))
 
 
 def current_dataset() -> Dataset:

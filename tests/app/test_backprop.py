@@ -26,7 +26,7 @@ def _chart(at) -> dict:
     return figure_from_element(chart)
 
 
-def _open_tab(at, label: str) -> None:
+def _open_study(at, label: str) -> None:
     at.session_state["bp.study"] = label
     at.run()
 
@@ -97,7 +97,7 @@ def test_changing_the_network_or_data_resets_training(page, kind, key, value):
 
 def test_gradient_check_is_fine_without_a_bug(page):
     """With the correct backward pass every parameter is fine (4·4 + 1 = 17 of them)."""
-    _open_tab(page, "Gradient check")
+    _open_study(page, "Gradient check")
     table = page.dataframe[0].value
     assert len(table) == 17
     assert set(table["verdict"]) == {"fine"}
@@ -108,7 +108,7 @@ def test_gradient_check_is_fine_without_a_bug(page):
 def test_gradient_check_catches_each_planted_bug(page, bug):
     """Each planted bug makes some parameters wrong, and the summary says it is caught."""
     page.button(key="bp.train").click().run()
-    _open_tab(page, "Gradient check")
+    _open_study(page, "Gradient check")
     page.selectbox(key="bp.bug").set_value(bug).run()
     table = page.dataframe[0].value
     assert "wrong" in set(table["verdict"])
@@ -119,6 +119,7 @@ def test_gradient_check_catches_each_planted_bug(page, bug):
 def test_chain_rule_product_equals_the_backward_pass(page, weight):
     """For one sample, the product of the chain-rule factors is backward()'s number."""
     page.button(key="bp.train").click().run()
+    _open_study(page, "One sample, by hand")
     page.number_input(key="bp.sample").set_value(17).run()
     page.selectbox(key="bp.weight").set_value(weight).run()
     assert not page.exception
@@ -130,6 +131,7 @@ def test_chain_rule_product_equals_the_backward_pass(page, weight):
 
 def test_switching_hidden_size_keeps_a_valid_weight(page):
     """After shrinking the layer, the weight picker holds a weight that still exists."""
+    _open_study(page, "One sample, by hand")
     page.slider(key="bp.hidden").set_value(8).run()
     page.selectbox(key="bp.weight").set_value("W2[0,7]").run()
     page.slider(key="bp.hidden").set_value(1).run()

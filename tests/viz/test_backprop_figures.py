@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from calc_core.mlp import PLANTED_BUGS, gradient_check, init_params, one_sample_trace, predict_grid
@@ -17,6 +18,7 @@ from viz.backprop import (
     tex_number,
     training_figure,
 )
+from viz.theme import typed_array, with_arrays_decoded
 
 DATA = make_dataset("circle", n=120, noise=0.1, seed=0)
 PARAMS = init_params(3, seed=0)
@@ -25,16 +27,20 @@ PARAMS = init_params(3, seed=0)
 def _figure(steps: int = 5):
     xs, ys = grid_axes(DATA.X)
     norms = np.abs(np.random.default_rng(0).normal(size=(steps, 2))) + 0.1
-    return training_figure(
-        DATA.X,
-        DATA.y,
-        xs,
-        ys,
-        predict_grid(PARAMS, "tanh", xs, ys),
-        np.arange(steps + 1),
-        np.linspace(0.7, 0.3, steps + 1),
-        np.arange(1, steps + 1),
-        norms,
+    return go.Figure(  # validates the dict as plotly would
+        with_arrays_decoded(
+            training_figure(
+                DATA.X,
+                DATA.y,
+                xs,
+                ys,
+                predict_grid(PARAMS, "tanh", xs, ys),
+                np.arange(steps + 1),
+                np.linspace(0.7, 0.3, steps + 1),
+                np.arange(1, steps + 1),
+                norms,
+            )
+        )
     )
 
 
@@ -128,3 +134,11 @@ def test_level_line_traces_a_circle_and_a_saddle():
     found = ~np.isnan(lx)
     assert np.allclose(lx[found] * ly[found], 0.0, atol=1e-9)
     assert len(level_line(xs, ys, np.zeros_like(gx), 0.5)[0]) == 0
+
+
+def test_typed_arrays_round_trip_in_float32():
+    """A 2D array encoded for plotly.js decodes to the same float32 values and shape."""
+    values = np.arange(12, dtype=float).reshape(3, 4) / 7
+    spec = typed_array(values)
+    assert spec["dtype"] == "f4" and spec["shape"] == "3, 4"
+    np.testing.assert_array_equal(with_arrays_decoded(spec), values.astype(np.float32))

@@ -136,12 +136,35 @@
     return out;
   }
 
+  // The palette's black ("#000000", Okabe-Ito's ink) means "the text colour": on a dark page a
+  // black loss curve or point would vanish, so ink follows the theme's text colour.
+  const INK = "#000000";
+  function inked(part, text) {
+    if (!part || part.color !== INK) return part;
+    return Object.assign({}, part, { color: text });
+  }
+  function inkFollowsText(traces, theme) {
+    if (!theme || !Array.isArray(traces)) return traces;
+    const text = theme.textColor || "#31333F";
+    return traces.map((trace) => {
+      if (!trace) return trace;
+      const out = Object.assign({}, trace);
+      if (trace.line) out.line = inked(trace.line, text);
+      if (trace.marker) {
+        out.marker = Object.assign({}, inked(trace.marker, text));
+        if (trace.marker.line) out.marker.line = inked(trace.marker.line, text);
+      }
+      return out;
+    });
+  }
+
   // ---- drawing: keep only the newest figure; draw in a loop so updates arriving mid-draw merge
   let pending = null; // newest args not yet drawn
   let drawing = false;
   let renderCount = 0;
   let lastDrawn = null; // {revision, themeKey, height}
   let lastFramesRevision; // undefined until the first draw, so the first frames are added
+  let lastFramesTheme; // the theme the frames were inked for
   let sentHeight = null;
 
   function nextPaint() {
@@ -192,7 +215,7 @@
             continue;
           }
           const figure = args.figure || {};
-          const data = figure.data || [];
+          const data = inkFollowsText(figure.data || [], theme);
           const layout = applyTheme(data, Object.assign({}, figure.layout || {}), theme);
           delete layout.height; // the iframe's height is the chart's height
           delete layout.width;
@@ -206,11 +229,13 @@
           // Frames that did not change (only the current step moved) are not re-added:
           // Plotly.react keeps the chart's frames when none are passed.
           const next = { data, layout, config };
-          if (args.frames_revision !== lastFramesRevision) {
-            next.frames = figure.frames || [];
+          if (args.frames_revision !== lastFramesRevision || themeKey !== lastFramesTheme) {
+            next.frames = (figure.frames || []).map((frame) =>
+              Object.assign({}, frame, { data: inkFollowsText(frame.data, theme) }));
           }
           await Plotly.react(chart, next);
           lastFramesRevision = args.frames_revision;
+          lastFramesTheme = themeKey;
           listenToSliders();
           await nextPaint();
           markDrawn(args, themeKey, height);
