@@ -43,3 +43,25 @@ GRAPH_PRESETS = {
     "sin(x)·exp(sin(x)) + x (shared sub-expression)": "sin(x)*exp(sin(x)) + x",
     "σ(2x + y) (a neuron)": "sigmoid(2x + y)",
 }
+
+# The partial-derivative and gradient pages: f(x, y), each with a window that shows its shape
+# and a point where something happens. Keyed by display name; `SURFACE_VIEWS` by formula text.
+SURFACE_PRESETS = {
+    "x² + 3y² (a bowl)": "x^2 + 3y^2",
+    "sin x · cos y": "sin(x)*cos(y)",
+    "x² − y² (a saddle)": "x^2 - y^2",
+    "Rosenbrock": "(1 - x)^2 + 100(y - x^2)^2",
+    "Himmelblau": "(x^2 + y - 11)^2 + (x + y^2 - 7)^2",
+    "x·y·e^(−x²−y²)": "x*y*exp(-x^2 - y^2)",
+    "peaks": "3(1 - x)^2 exp(-x^2 - (y + 1)^2) - 10(x/5 - x^3 - y^5) exp(-x^2 - y^2)"
+    " - exp(-(x + 1)^2 - y^2)/3",
+}
+SURFACE_VIEWS = {  # formula text -> (x range, y range, (x0, y0))
+    SURFACE_PRESETS["x² + 3y² (a bowl)"]: ((-3.0, 3.0), (-3.0, 3.0), (1.0, 1.0)),
+    SURFACE_PRESETS["sin x · cos y"]: ((-3.0, 3.0), (-3.0, 3.0), (1.0, 0.5)),
+    SURFACE_PRESETS["x² − y² (a saddle)"]: ((-2.0, 2.0), (-2.0, 2.0), (1.0, 0.5)),
+    SURFACE_PRESETS["Rosenbrock"]: ((-2.0, 2.0), (-1.0, 3.0), (-1.0, 1.0)),
+    SURFACE_PRESETS["Himmelblau"]: ((-5.0, 5.0), (-5.0, 5.0), (1.0, 1.0)),
+    SURFACE_PRESETS["x·y·e^(−x²−y²)"]: ((-2.0, 2.0), (-2.0, 2.0), (0.5, 1.0)),
+    SURFACE_PRESETS["peaks"]: ((-3.0, 3.0), (-3.0, 3.0), (0.5, -0.5)),
+}

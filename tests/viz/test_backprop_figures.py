@@ -122,7 +122,7 @@ def test_tex_number(value, text):
 def test_level_line_traces_a_circle_and_a_saddle():
     """The p = level line by marching squares: on a circle it stays on the circle, a saddle's
     zero line lies on the axes, a flat field has none."""
-    from viz.backprop import level_line
+    from viz.contours import level_line
 
     xs = ys = np.linspace(-1.5, 1.5, 60)
     gx, gy = np.meshgrid(xs, ys)

@@ -1,0 +1,165 @@
+"""Cached views of one formula f(x, y) for the partial-derivative and gradient pages.
+
+State lives under a page prefix: "<prefix>.x_range", "<prefix>.y_range", "<prefix>.x0",
+"<prefix>.y0". Everything costly is keyed on the formula's text and plain numbers, so a move of
+the point re-uses the surface, the compiled partials and the gradient field already computed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import streamlit as st
+
+from calc_core.expressions import ExpressionError, parse_expression
+from calc_core.multivariate import (
+    GradientField,
+    GridSample,
+    TangentPlane,
+    TotalDerivative,
+    gradient_field,
+    sample_grid,
+    steepest_path,
+    tangent_plane,
+    total_derivative_along,
+)
+from calc_core.symbolic_worker import run_symbolic
+from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
+from ui.presets import SURFACE_VIEWS
+
+XY = ("x", "y")
+SURFACE_GRID = 60  # per side: a 3D surface of 60 x 60 stays within the 3D budget
+CONTOUR_GRID = 120  # per side for contour maps
+FIELD_GRID = 17  # arrows per side
+POINT_STEPS = 80  # the point's sliders have at most this many steps across the window
+NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
+DEFAULT_VIEW = ((-3.0, 3.0), (-3.0, 3.0), (1.0, 1.0))
+
+Range = tuple[float, float]
+
+
+def point_step(window: Range) -> float:
+    """The smallest round step that crosses the window in at most POINT_STEPS steps."""
+    width = window[1] - window[0]
+    return next((s for s in NICE_STEPS if width / s <= POINT_STEPS), NICE_STEPS[-1])
+
+
+def _snap(value: float, window: Range) -> float:
+    low, high = window
+    step = point_step(window)
+    value = min(max(float(value), low), high)
+    return round(low + step * round((value - low) / step), 10)
+
+
+def init_view(prefix: str, text: str) -> None:
+    """Set the window and point for this formula: a preset's own view when the formula changes
+    to a preset, the defaults on first use; then keep the point inside the window, on a step.
+
+    Call it after the formula box and before the sliders that own these keys.
+    """
+    state = st.session_state
+    view = SURFACE_VIEWS.get(text)
+    if state.get(f"{prefix}.view_of") != text:
+        first = f"{prefix}.view_of" not in state
+        state[f"{prefix}.view_of"] = text
+        if view is not None or first:
+            (x_range, y_range, (x0, y0)) = view or DEFAULT_VIEW
+            if view is not None or f"{prefix}.x_range" not in state:
+                state[f"{prefix}.x_range"] = x_range
+                state[f"{prefix}.y_range"] = y_range
+                state[f"{prefix}.x0"] = x0
+                state[f"{prefix}.y0"] = y0
+    for key, value in zip(("x_range", "y_range"), DEFAULT_VIEW[:2], strict=True):
+        state.setdefault(f"{prefix}.{key}", value)
+    state.setdefault(f"{prefix}.x0", DEFAULT_VIEW[2][0])
+    state.setdefault(f"{prefix}.y0", DEFAULT_VIEW[2][1])
+    snap_point(prefix)
+
+
+def snap_point(prefix: str) -> None:
+    """Keep (x0, y0) inside the (changed) window, on the sliders' steps (a widget callback)."""
+    state = st.session_state
+    state[f"{prefix}.x0"] = _snap(state[f"{prefix}.x0"], tuple(state[f"{prefix}.x_range"]))
+    state[f"{prefix}.y0"] = _snap(state[f"{prefix}.y0"], tuple(state[f"{prefix}.y_range"]))
+
+
+def check_partials(text: str) -> None:
+    """Reject (with `ExpressionError`) a formula whose partial derivatives are too costly."""
+    derivative_of(text, "x", 1, XY)
+    derivative_of(text, "y", 1, XY)
+
+
+def functions(text: str) -> tuple[Callable, Callable, Callable]:
+    """f, ∂f/∂x and ∂f/∂y as vectorised numpy functions of (x, y), cached on the text."""
+    return (
+        compiled(text, XY),
+        compiled_derivative(text, "x", 1, XY),
+        compiled_derivative(text, "y", 1, XY),
+    )
+
+
+@st.cache_data(max_entries=128, ttl=HOUR, show_spinner=False)
+def surface(text: str, x_range: Range, y_range: Range, n: int = SURFACE_GRID) -> GridSample:
+    """f on an n x n grid over the window (NaN where undefined)."""
+    return sample_grid(compiled(text, XY), x_range, y_range, n)
+
+
+@st.cache_data(max_entries=128, ttl=HOUR, show_spinner=False)
+def field(text: str, x_range: Range, y_range: Range, n: int = FIELD_GRID) -> GradientField:
+    """The gradient on an n x n grid of arrows over the window."""
+    _, fx, fy = functions(text)
+    return gradient_field(fx, fy, x_range, y_range, n)
+
+
+@st.cache_data(max_entries=2048, ttl=HOUR, show_spinner=False)
+def plane_at(text: str, x0: float, y0: float) -> TangentPlane:
+    """f, ∂f/∂x and ∂f/∂y at (x0, y0), as the tangent plane there."""
+    return tangent_plane(*functions(text), x0, y0)
+
+
+@st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)
+def steepest_paths(
+    text: str, x0: float, y0: float, x_range: Range, y_range: Range, steps: int = 60
+) -> tuple[np.ndarray, np.ndarray]:
+    """Paths of steepest ascent and descent from (x0, y0), fixed steps of 1/80 of the window."""
+    _, fx, fy = functions(text)
+
+    def grad(x: float, y: float) -> tuple[float, float]:
+        return float(fx(np.float64(x), np.float64(y))), float(fy(np.float64(x), np.float64(y)))
+
+    step = max(x_range[1] - x_range[0], y_range[1] - y_range[0]) / 80
+    bounds = (x_range, y_range)
+    up = steepest_path(grad, (x0, y0), step, steps, ascent=True, bounds=bounds)
+    down = steepest_path(grad, (x0, y0), step, steps, ascent=False, bounds=bounds)
+    return up, down
+
+
+@st.cache_data(max_entries=512, ttl=HOUR, show_spinner=False)
+def total_derivative(text: str, x_of_t: str, y_of_t: str) -> TotalDerivative:
+    """d/dt f(x(t), y(t)) by the chain rule and directly, computed in the killable worker.
+
+    Raises:
+        ExpressionError: a path formula is invalid, or the derivatives are too costly.
+    """
+    path = (parse_expression(x_of_t, ("t",)), parse_expression(y_of_t, ("t",)))
+    return run_symbolic(total_derivative_along, parsed(text, XY), path, XY, "t")
+
+
+__all__ = [
+    "CONTOUR_GRID",
+    "FIELD_GRID",
+    "SURFACE_GRID",
+    "XY",
+    "ExpressionError",
+    "check_partials",
+    "field",
+    "functions",
+    "init_view",
+    "plane_at",
+    "point_step",
+    "snap_point",
+    "steepest_paths",
+    "surface",
+    "total_derivative",
+]
