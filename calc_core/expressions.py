@@ -53,6 +53,7 @@ __all__ = [
     "FormulaLimits",
     "compile_complex",
     "compile_expression",
+    "compile_point",
     "describe_variables",
     "parse_expression",
     "relu",
@@ -811,7 +812,9 @@ _NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "relu": _np_relu, "softplus": _np_so
 
 
 @lru_cache(maxsize=512)
-def _lambdify(expr: sympy.Expr, variables: tuple[str, ...]) -> Callable[..., Any]:
+def _lambdify(
+    expr: sympy.Expr | tuple[sympy.Expr, ...], variables: tuple[str, ...]
+) -> Callable[..., Any]:
     return sympy.lambdify(
         [symbol(v) for v in variables], expr, modules=[_NUMPY_FUNCTIONS, "numpy"], cse=True
     )
@@ -858,6 +861,51 @@ def _compile_real(expr: sympy.Expr, names: tuple[str, ...]) -> Callable[..., NDA
         if np.iscomplexobj(out):
             out = np.where(np.abs(out.imag) <= 1e-12 * np.abs(out.real), out.real, np.nan)
         return np.array(out, dtype=np.float64)
+
+    return evaluate
+
+
+def compile_point(
+    exprs: Sequence[sympy.Expr], variables: Sequence[str] = ("x",)
+) -> Callable[..., NDArray[np.float64]]:
+    """Compile several formulas into one function of a single point, for step-by-step loops.
+
+    An optimiser evaluates a gradient (or a Hessian) at one point per step, hundreds of times:
+    `compile_expression` per entry spends most of each call on setting up array broadcasting
+    and warning filters. Here all the entries share one call and their common sub-expressions.
+
+    Args:
+        exprs: the formulas, e.g. a gradient's entries or a Hessian's, row by row.
+        variables: the argument order, e.g. ``("x", "y")``.
+
+    Returns:
+        ``g(*numbers)`` returning a float64 array of shape ``(len(exprs),)``; NaN for an entry
+        that is undefined or not real there (as `compile_expression` gives).
+
+    Example:
+        >>> g = compile_point([parse_expression(t, ("x", "y")) for t in ("2*x", "6*y")], ("x", "y"))
+        >>> g(1.0, 1.0)
+        array([2., 6.])
+    """
+    return _compile_point(tuple(exprs), _check_variables(variables))
+
+
+@lru_cache(maxsize=256)
+def _compile_point(
+    exprs: tuple[sympy.Expr, ...], names: tuple[str, ...]
+) -> Callable[..., NDArray[np.float64]]:
+    for expr in exprs:
+        if not isinstance(expr, sympy.Expr):
+            raise TypeError(f"compile_point expects sympy expressions, got {expr!r}")
+    raw = _lambdify(exprs, names)
+    count = len(exprs)
+
+    def evaluate(*values: float) -> NDArray[np.float64]:
+        with np.errstate(all="ignore"):
+            out = np.asarray(raw(*(np.float64(v) for v in values)))
+        if np.iscomplexobj(out):
+            out = np.where(np.abs(out.imag) <= 1e-12 * np.abs(out.real), out.real, np.nan)
+        return np.array(np.broadcast_to(out, (count,)), dtype=np.float64)
 
     return evaluate
 

@@ -17,6 +17,7 @@ from calc_core.expressions import (
     ExpressionError,
     compile_complex,
     compile_expression,
+    compile_point,
     describe_variables,
     parse_expression,
     relu,
@@ -372,3 +373,27 @@ def test_powers_of_activations_print_as_latex(text):
     """SymPy prints f(x)**n through the function's own printer with exp=: it must accept it."""
     latex = to_latex(parse_expression(text))
     assert "left(" in latex and "x" in latex
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    texts=st.lists(formulas(("x", "y")), min_size=1, max_size=4),
+    x0=st.floats(-3, 3, allow_nan=False),
+    y0=st.floats(-3, 3, allow_nan=False),
+)
+def test_compile_point_agrees_with_compile_expression(texts, x0, y0):
+    """Several formulas at one point in one call: each entry is what compile_expression gives."""
+    exprs = [parse_expression(text, ("x", "y")) for text in texts]
+    together = compile_point(exprs, ("x", "y"))(x0, y0)
+    assert together.shape == (len(exprs),) and together.dtype == np.float64
+    for value, expr in zip(together, exprs, strict=True):
+        alone = float(compile_expression(expr, ("x", "y"))(x0, y0))
+        assert value == alone or (np.isnan(value) and np.isnan(alone)), (expr, value, alone)
+
+
+def test_compile_point_gives_nan_where_undefined_and_broadcasts_constants():
+    """log(−1) is NaN, a constant entry is its value, 1/x at 0 is infinite."""
+    exprs = [parse_expression(t, ("x", "y")) for t in ("log(x)", "7", "1/x", "sqrt(y)")]
+    values = compile_point(exprs, ("x", "y"))(-1.0, 4.0)
+    assert np.isnan(values[0]) and values[1] == 7 and values[3] == 2
+    assert np.isinf(compile_point(exprs, ("x", "y"))(0.0, 4.0)[2])
