@@ -304,7 +304,9 @@ def test_smooth_formulas_are_differentiable_with_the_symbolic_slope(text, x0):
     assume(np.max(np.abs(values)) < 1e4 and np.max(np.abs(slopes)) < 1e4)
     point = derivative_at(f, df, x0)
     assert point.status == "differentiable", point.note
-    assert point.slope == float(df(x0))
+    # Equal to the last bits or one unit in the last place: numpy's vectorised and scalar
+    # paths for sin, exp, ... may round differently.
+    assert point.slope == pytest.approx(float(df(x0)), rel=4e-16, abs=1e-300)
 
 
 def test_tangent_sweep():
