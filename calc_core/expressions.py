@@ -808,7 +808,20 @@ def to_latex(expr: sympy.Expr) -> str:
 
 # --- compiling to numpy -----------------------------------------------------------------------
 
-_NUMPY_FUNCTIONS = {"sigmoid": _np_sigmoid, "relu": _np_relu, "softplus": _np_softplus}
+
+def _np_dirac_delta(x: Any, *order: Any) -> Any:
+    # The second derivative of relu or |x|: zero wherever it is defined; at the kink itself
+    # there is no number (an impulse), so NaN, as for any undefined point.
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x == 0, np.nan, 0.0)
+
+
+_NUMPY_FUNCTIONS = {
+    "sigmoid": _np_sigmoid,
+    "relu": _np_relu,
+    "softplus": _np_softplus,
+    "DiracDelta": _np_dirac_delta,
+}
 
 
 @lru_cache(maxsize=512)

@@ -397,3 +397,16 @@ def test_compile_point_gives_nan_where_undefined_and_broadcasts_constants():
     values = compile_point(exprs, ("x", "y"))(-1.0, 4.0)
     assert np.isnan(values[0]) and values[1] == 7 and values[3] == 2
     assert np.isinf(compile_point(exprs, ("x", "y"))(0.0, 4.0)[2])
+
+
+def test_second_derivatives_of_kinks_are_zero_away_from_the_kink():
+    """relu″ and |x|″ are impulses at 0 (SymPy's DiracDelta): 0 elsewhere, undefined (NaN) at 0."""
+    x = symbol("x")
+    for text in ("relu(x)", "abs(x)", "x*relu(x - 1)"):
+        second = sympy.diff(parse_expression(text), x, 2)
+        values = compile_expression(second)(np.array([-1.5, 0.0, 1.0, 2.5]))
+        kink = 1.0 if "x - 1" in text else 0.0
+        expected = {"relu(x)": 0.0, "abs(x)": 0.0}.get(text)
+        assert np.isnan(values[[-1.5, 0.0, 1.0, 2.5].index(kink)])
+        if expected is not None:
+            assert values[0] == expected and values[-1] == expected
