@@ -60,6 +60,42 @@ SECTIONS: dict[str, list[PageSpec]] = {
             url_path="chain_rule",
         ),
     ],
+    "Several variables": [
+        PageSpec(
+            path="pages/partial_derivatives.py",
+            title="Partial derivatives",
+            icon=":material/view_in_ar:",
+            summary="Slice a surface f(x, y) along x and along y: each slice's slope is a partial "
+            "derivative; along a path, they add up to the total derivative.",
+            url_path="partial_derivatives",
+        ),
+        PageSpec(
+            path="pages/gradient.py",
+            title="Gradient",
+            icon=":material/explore:",
+            summary="The vector of partials on a contour map: steepest ascent, perpendicular to "
+            "the level curves, and the directional derivative in every direction.",
+            url_path="gradient",
+        ),
+        PageSpec(
+            path="pages/jacobian.py",
+            title="Jacobian",
+            icon=":material/transform:",
+            summary="A map of the plane bends a grid: near each point it acts as its Jacobian J, "
+            "a small square becomes a parallelogram scaled by det J, and J·v and wᵀJ are what "
+            "forward and reverse autodiff compute.",
+            url_path="jacobian",
+        ),
+        PageSpec(
+            path="pages/hessian.py",
+            title="Hessian",
+            icon=":material/landscape:",
+            summary="How f curves: the Hessian's eigen-axes on the map, Taylor models that hug "
+            "the surface, critical points classified, and Newton's method against gradient "
+            "descent.",
+            url_path="hessian",
+        ),
+    ],
     "Optimisation": [
         PageSpec(
             path="pages/backprop.py",

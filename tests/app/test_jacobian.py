@@ -1,0 +1,219 @@
+"""The Jacobian page: the right numbers for known maps, after moving each control."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from ui.live_chart import payload_from_element
+from ui.maps import LAYER, LAYER_KEYS, layer_formulas
+from ui.presets import JACOBIAN_PRESETS
+from viz.format import number
+from viz.theme import with_arrays_decoded
+
+PAGE = "pages/jacobian.py"
+Z_SQUARED = "z ↦ z² as (x² − y², 2xy)"
+SPHERE = "Sphere patch (x = longitude φ, y = polar angle θ)"
+
+
+@pytest.fixture
+def page(open_app):
+    return open_app(PAGE)
+
+
+def _ok(at):
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _chart(at, key: str) -> dict:
+    element = next(
+        el for el in at.get("component_instance") if payload_from_element(el)["key"] == key
+    )
+    return payload_from_element(element)["figure"]
+
+
+def _jacobian_latex(at) -> str:
+    return next(latex.value for latex in at.latex if "J(" in latex.value)
+
+
+def _vector(values) -> str:
+    return "(" + ", ".join(number(float(v), 3) for v in values) + ")"
+
+
+def _preset(at, name: str, kind: str = "plane"):
+    at.selectbox(key=f"jac.{kind}_preset").set_value(name).run()
+    return _ok(at)
+
+
+def test_polar_map_at_r_2_theta_half(page):
+    """Polar → Cartesian at (r, θ) = (2, 0.5): det J = r = 2, J's entries in numbers."""
+    _ok(page)
+    assert _metric(page, "det J at p") == "2"
+    c, s = np.cos(0.5), np.sin(0.5)
+    expected = rf"{number(c)} & {number(-2 * s)} \\ {number(s)} & {number(2 * c)}"
+    assert expected.replace("−", "-") in _jacobian_latex(page)
+    assert any(r"\cos{\left(y \right)} & - x \sin{\left(y \right)}" in x.value for x in page.latex)
+    figure = _chart(page, "jac.input")
+    assert figure["data"][0]["type"] == "heatmap"
+    assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
+    grid = _chart(page, "jac.output")["data"][:2]
+    page.slider(key="jac.x0").set_value(1.5).run()  # only the point moves ...
+    _ok(page)
+    assert _metric(page, "det J at p") == "1.5"
+    assert _chart(page, "jac.input")["data"][:3] == figure["data"][:3]  # ... det J stays put
+    assert _chart(page, "jac.output")["data"][:2] == grid  # ... and so does the bent grid
+
+
+def test_z_squared_at_one_one(page):
+    """z ↦ z² at (1, 1): J = [[2, −2], [2, 2]] and det J = 8."""
+    _preset(page, Z_SQUARED)
+    assert (page.session_state["jac.x0"], page.session_state["jac.y0"]) == (1.0, 1.0)
+    assert r"\begin{bmatrix} 2 & -2 \\ 2 & 2 \end{bmatrix}" in _jacobian_latex(page)
+    assert _metric(page, "det J at p") == "8"
+
+
+@pytest.mark.parametrize(("v_angle", "w_angle"), [(30.0, 60.0), (90.0, 0.0), (215.0, 300.0)])
+def test_jvp_and_vjp_equal_j_v_and_w_j(page, v_angle, w_angle):
+    """The forward-mode and reverse-mode readouts are J·v and wᵀJ for the chosen angles."""
+    _preset(page, Z_SQUARED)
+    page.slider(key="jac.v_angle").set_value(v_angle).run()
+    page.slider(key="jac.w_angle").set_value(w_angle).run()
+    _ok(page)
+    J = np.array([[2.0, -2.0], [2.0, 2.0]])
+    v = np.array([np.cos(np.radians(v_angle)), np.sin(np.radians(v_angle))])
+    w = np.array([np.cos(np.radians(w_angle)), np.sin(np.radians(w_angle))])
+    assert _metric(page, "J·v (forward mode)") == _vector(J @ v)
+    assert _metric(page, "wᵀJ (reverse mode)") == _vector(w @ J)
+    page.session_state["jac.study"] = "Forward and reverse mode"
+    page.run()
+    _ok(page)
+    identity = next(x.value for x in page.latex if r"w \cdot (J v)" in x.value)
+    assert number(float(w @ J @ v)).replace("−", "-") in identity
+
+
+def test_shrinking_square_area_ratio_tends_to_det_j(page):
+    """z² at (1, 1): with h = 1 the areas' ratio is 32/3 (the mean of 4(x² + y²) over the
+    square); as h shrinks it tends to det J = 8."""
+    _preset(page, Z_SQUARED)
+    page.slider(key="jac.size").set_value(1.0).run()
+    assert float(_metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(32 / 3, 1e-3)
+    page.slider(key="jac.size").set_value(0.01).run()
+    assert float(_metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(8, 1e-3)
+    page.radio(key="jac.shape").set_value("circle").run()
+    _ok(page)
+    assert float(_metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(8, 1e-3)
+    page.session_state["jac.study"] = "Square → parallelogram (close-up)"
+    page.run()
+    _ok(page)
+    assert _chart(page, "jac.closeup")["layout"]["title"]["text"].startswith("Magnified 100 ")
+    rows = page.dataframe[0].value
+    gaps = [abs(float(g.replace("−", "-"))) for g in rows["gap to the area scale"]]
+    assert gaps == sorted(gaps, reverse=True) and gaps[-1] < 1e-3
+
+
+def test_bad_formula_keeps_the_last_good_map_and_the_settings(page):
+    """A typo shows a short error; J, det J, the point and the chart stay as they were."""
+    _preset(page, Z_SQUARED)
+    page.slider(key="jac.x0").set_value(0.5).run()
+    before = _jacobian_latex(page), _metric(page, "det J at p")
+    heat = _chart(page, "jac.input")["data"][0]["z"]["bdata"]
+    page.text_input(key="jac.f1.text").set_value("x^2 +* y").run()
+    _ok(page)
+    assert page.error and len(page.error[0].value) < 200
+    assert (_jacobian_latex(page), _metric(page, "det J at p")) == before
+    assert _chart(page, "jac.input")["data"][0]["z"]["bdata"] == heat
+    assert page.session_state["jac.x0"] == 0.5
+    page.text_input(key="jac.f1.text").set_value("x^3").run()  # a good one takes over
+    _ok(page)
+    assert not page.error
+    assert r"3 x^{2}" in _jacobian_latex(page) or "0.75" in _jacobian_latex(page)
+
+
+def test_network_layer_sliders_change_j(page):
+    """The layer preset shows six sliders; J = diag(1 − tanh²(Wx + b))·W follows them."""
+    _preset(page, LAYER)
+    assert all(page.slider(key=key) for key in LAYER_KEYS)
+    before = _jacobian_latex(page)
+    page.slider(key="jac.w11").set_value(-2.0).run()
+    _ok(page)
+    assert (
+        page.session_state["jac.f1.text"]
+        == layer_formulas((-2.0, *JACOBIAN_PRESETS[LAYER]["layer"][1:]))[0]
+    )
+    assert page.selectbox(key="jac.plane_preset").value == LAYER  # still the layer
+    after = _jacobian_latex(page)
+    assert after != before
+    W = np.array([[-2.0, -1.0], [1.0, 1.0]])
+    b = np.array([0.5, -0.5])
+    p = np.array([0.5, 0.5])
+    J = np.diag(1 - np.tanh(W @ p + b) ** 2) @ W
+    for value in J.ravel():
+        assert number(float(value)).replace("−", "-") in after
+    assert _metric(page, "det J at p") == number(float(np.linalg.det(J)))
+
+
+def test_every_control_moves(page):
+    """The point, the window, the shape, its size, v and w: each redraws without error."""
+    first = _chart(page, "jac.input")
+    moves = [
+        ("jac.x0", 1.0),
+        ("jac.y0", -1.0),
+        ("jac.x_range", (0.5, 4.0)),
+        ("jac.y_range", (-2.0, 2.0)),
+        ("jac.size", 0.6),
+        ("jac.v_angle", 120.0),
+        ("jac.w_angle", 200.0),
+    ]
+    for key, value in moves:
+        page.slider(key=key).set_value(value).run()
+        _ok(page)
+    page.radio(key="jac.shape").set_value("circle").run()
+    _ok(page)
+    assert page.session_state["jac.x0"] == 1.0  # kept inside the new window
+    assert _metric(page, "det J at p") == "1"  # det J = r
+    assert _chart(page, "jac.input") != first
+    for study in ("Square → parallelogram (close-up)", "det J: area and orientation"):
+        page.session_state["jac.study"] = study
+        page.run()
+        _ok(page)
+    assert any(r"\det J = x" in x.value for x in page.latex)
+
+
+def test_surface_patch_paraboloid(page):
+    """(x, y, x² + y²) at (−0.5, 0.5): J is 3 x 2 and the area scale is √3."""
+    page.radio(key="jac.kind").set_value("surface").run()
+    _ok(page)
+    assert _metric(page, "area scale √det(JᵀJ) at p") == number(np.sqrt(3.0))
+    latex = _jacobian_latex(page)
+    assert r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \\ -1 & 1 \end{bmatrix}" in latex
+    figure = _chart(page, "jac.surface")
+    assert figure["data"][0]["type"] == "surface"
+    surface = json.dumps(figure["data"][0])
+    page.slider(key="jac.x0").set_value(0.3).run()
+    _ok(page)
+    moved = _chart(page, "jac.surface")
+    assert json.dumps(moved["data"][0]) == surface  # the surface's bytes do not change
+    assert moved["data"][-1] != figure["data"][-1]  # F(p) moved
+
+
+def test_sphere_patch_area_scale_is_sin_theta(page):
+    """On the sphere patch the area scale is sin θ, and a tiny square's image has that ratio."""
+    page.radio(key="jac.kind").set_value("surface").run()
+    _preset(page, SPHERE, "surface")
+    assert _metric(page, "area scale √det(JᵀJ) at p") == number(np.sin(1.0))
+    page.slider(key="jac.size").set_value(0.01).run()
+    ratio = float(_metric(page, "area ratio F(shape) ÷ shape"))
+    assert ratio == pytest.approx(np.sin(1.0), rel=1e-3)
+    page.slider(key="jac.size").set_value(1.0).run()
+    ratio = float(_metric(page, "area ratio F(shape) ÷ shape"))
+    # The mean of sin θ over θ in [0, 2]: (1 − cos 2) / 2, below sin 1.
+    assert ratio == pytest.approx((1 - np.cos(2.0)) / 2, rel=1e-3)
+    heat = with_arrays_decoded(_chart(page, "jac.input")["data"][0])
+    assert np.allclose(heat["z"][:, 0], np.abs(np.sin(heat["y"])), atol=1e-5)
