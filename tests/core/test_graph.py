@@ -345,6 +345,8 @@ def test_forward_value_and_gradient_equal_sympys(text, x0, y0):
     assume(all(math.isfinite(v) for v in (*p.values, *p.local)))
     # rounding grows with the size of the numbers the pass adds up
     scale = 1.0 + max(abs(v) for v in (*p.values, *p.contributions) if np.isfinite(v))
+    # Near the float range's end (1e308) the order of the products decides what overflows.
+    assume(scale < 1e150 and all(abs(d) < 1e150 for d in expected))
     assert math.isclose(p.values[g.output], value, rel_tol=1e-9, abs_tol=1e-12 * scale)
     for name, want in zip(XY, expected, strict=True):
         assert math.isclose(p.gradient[name], want, rel_tol=1e-9, abs_tol=1e-12 * scale), name
