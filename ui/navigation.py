@@ -98,6 +98,14 @@ SECTIONS: dict[str, list[PageSpec]] = {
     ],
     "Optimisation": [
         PageSpec(
+            path="pages/gradient_descent.py",
+            title="Gradient descent",
+            icon=":material/trending_down:",
+            summary="Optimisers from plain gradient descent to Adam and Newton racing down loss "
+            "surfaces, played back step by step, with the learning rate that makes them diverge.",
+            url_path="gradient_descent",
+        ),
+        PageSpec(
             path="pages/backprop.py",
             title="Backpropagation",
             icon=":material/hub:",

@@ -118,3 +118,19 @@ def test_a_following_chart_draws_at_low_priority():
     at = AppTest.from_function(_framed_app, default_timeout=30).run()
     main, follower = (payload_from_element(el) for el in at.get("component_instance"))
     assert main["priority"] == "normal" and follower["priority"] == "low"
+
+
+def test_clicks_are_asked_for_per_chart(at: AppTest) -> None:
+    """Clicks are reported only by charts drawn with clicks=True (off by default)."""
+    assert payload_from_element(_chart(at))["clicks"] is False
+
+    def clickable() -> None:
+        import plotly.graph_objects as go
+
+        from ui.live_chart import live_chart
+
+        live_chart(go.Figure(go.Scatter(x=[0.0, 1.0], y=[0.0, 1.0])), key="t.map", clicks=True)
+
+    app = AppTest.from_function(clickable, default_timeout=30).run()
+    assert not app.exception
+    assert payload_from_element(app.get("component_instance")[0])["clicks"] is True

@@ -154,3 +154,52 @@ def test_chart_follows_light_and_dark_theme(
     assert luminance(rgb(light["font"])) < 0.4 < 0.6 < luminance(rgb(dark["font"]))
     assert luminance(light["body"]) > 0.8 and luminance(dark["body"]) < 0.2
     assert luminance(rgb(dark["grid"])) < 0.5  # faint lines on a dark page, not white ones
+
+
+def test_a_click_on_the_plot_reaches_python(page: Any, live_chart_app_server: str) -> None:
+    """With clicks=True a click reports its data coordinates; a drag (a zoom) and a
+    double-click (a reset of the view) do not."""
+    open_page(page, live_chart_app_server)
+    assert page.get_by_text("line chart clicked at: nowhere").count() == 1
+    iframe = page.locator('iframe[title="ui.live_chart.live_chart"]').nth(LINE)
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    frame = live_chart_frames(page)[LINE]
+    x, y = chart_eval(
+        frame,
+        "[chart._fullLayout.xaxis._offset + chart._fullLayout.xaxis.c2p(1.5),"
+        " chart._fullLayout.yaxis._offset + chart._fullLayout.yaxis.c2p(4)]",
+    )
+    page.mouse.move(box["x"] + x - 80, box["y"] + y)
+    page.mouse.down()
+    page.mouse.move(box["x"] + x - 20, box["y"] + y, steps=5)
+    page.mouse.up()
+    page.wait_for_timeout(800)
+    assert page.get_by_text("line chart clicked at: nowhere").count() == 1  # a drag zooms
+    chart_eval(frame, "Plotly.relayout(chart, {'xaxis.autorange': true})")
+    page.wait_for_timeout(300)
+    x, y = chart_eval(
+        frame,
+        "[chart._fullLayout.xaxis._offset + chart._fullLayout.xaxis.c2p(1.5),"
+        " chart._fullLayout.yaxis._offset + chart._fullLayout.yaxis.c2p(4)]",
+    )
+    page.mouse.dblclick(box["x"] + x, box["y"] + y)  # resets the view: no click reported
+    page.wait_for_timeout(800)
+    assert page.get_by_text("line chart clicked at: nowhere").count() == 1
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.get_by_text("line chart clicked at: 1.5, 4.0 in xy").wait_for(timeout=10_000)
+    assert not exceptions(page)
+
+
+def test_charts_without_clicks_report_none(page: Any, live_chart_app_server: str) -> None:
+    """A chart drawn without clicks=True ignores a click (the animation chart here)."""
+    open_page(page, live_chart_app_server)
+    iframe = page.locator('iframe[title="ui.live_chart.live_chart"]').nth(ANIMATION)
+    iframe.scroll_into_view_if_needed()
+    box = iframe.bounding_box()
+    before = render_counts(page)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.4)
+    page.wait_for_timeout(1000)
+    assert render_counts(page) == before
+    assert chart_eval(live_chart_frames(page)[ANIMATION], "chart.dataset.clicks") is None
+    assert page.get_by_text("plotly slider stopped at: not moved").count() == 1

@@ -33,6 +33,10 @@ How it works:
   mid-draw merge into one. Frames (``fig.frames``, plotly's own slider or play button) work.
   It follows Streamlit's light/dark theme: transparent backgrounds; font, axis, grid, legend and
   hover colours from the theme, overriding the template's.
+* What the user does in the chart comes back as the component's value: where a plotly slider
+  stopped (reported once a drag or a playing animation ends, so playback never triggers a
+  rerun), and, for a chart drawn with ``clicks=True``, where the plot area was clicked, in data
+  coordinates (a press and release without a drag; ``data-clicks`` counts them).
 * After each completed, painted draw the div ``#chart`` carries ``data-render-count``,
   ``data-drawn-at`` (``Date.now()``) and ``data-revision``: tests and ``bench/`` read them.
 
@@ -134,7 +138,8 @@ def live_chart(
     on_change: Callable[[], None] | None = None,
     frame: int | None = None,
     follows: bool = False,
-) -> dict[str, str] | None:
+    clicks: bool = False,
+) -> dict[str, Any] | None:
     """Draw ``fig`` in a chart that updates in place on every rerun.
 
     Use it for every chart that a slider, a typed formula or a button redraws. The chart keeps
@@ -154,13 +159,21 @@ def live_chart(
         follows: True for a chart further down the page that follows a slider another chart
             shows: it redraws just after that chart has painted, not in competition with it.
         on_change: called before the next rerun, like a widget callback, when the user moves
-            one of the figure's own plotly sliders; it reads the new position from
-            ``st.session_state[key]`` (the return value below).
+            one of the figure's own plotly sliders (or clicks the plot, with ``clicks``); it
+            reads what happened from ``st.session_state[key]`` (the return value below).
+        clicks: True to report a click on the plot area (a press and release without a drag,
+            reported 300 ms later unless it was a double-click: a drag still zooms and a
+            double-click still resets the view). Off by default: a click then does nothing.
 
     Returns:
-        None until the user moves a plotly slider of the figure; then where it stopped, as
+        None until the user moves a plotly slider of the figure or clicks it; then the latest
+        of these, either where a slider stopped, as
         ``{"slider": index, "label": the step's label, "value": the step's value}``
-        (``value`` is the string given as the step's ``value`` in the figure).
+        (``value`` is the string given as the step's ``value`` in the figure; a slider moved by
+        the chart's own play button is reported once, when the animation ends or is paused),
+        or, with ``clicks``, where the plot was clicked, in data coordinates, as
+        ``{"click": {"x": x, "y": y, "subplot": "xy", "at": time in ms}}`` (``subplot`` names
+        the axes pair, e.g. ``"x2y2"``; ``at`` tells two clicks on one spot apart).
 
     Example:
         >>> fig = go.Figure(go.Scatter(x=np.linspace(-2, 2, 50, dtype=np.float32), y=...))
@@ -186,6 +199,7 @@ def live_chart(
         priority="low" if follows else "normal",
         height=int(height),
         filename=filename or key,
+        clicks=bool(clicks),
         key=key,
         default=None,
         on_change=on_change,

@@ -19,7 +19,7 @@ a = st.slider("a", min_value=0.0, max_value=5.0, value=1.0, step=0.1, key="demo.
 x = np.linspace(-3, 3, 200, dtype=np.float32)
 line = go.Figure(go.Scatter(x=x, y=np.float32(a) * x**2, name="a·x²"))
 line.update_layout(template=TEMPLATE, xaxis_title="x", yaxis_title="y", title="a·x²")
-live_chart(line, key="demo.line", height=320)
+clicked = live_chart(line, key="demo.line", height=320, clicks=True)
 
 grid = np.linspace(-2, 2, 40, dtype=np.float32)
 gx, gy = np.meshgrid(grid, grid)
@@ -50,3 +50,10 @@ animation.update_layout(
 )
 picked = live_chart(animation, key="demo.frames", height=380, filename="phase-animation")
 st.text(f"plotly slider stopped at: {picked['value'] if picked else 'not moved'}")
+# Last, so the charts above keep their places on the page (the browser tests drag on them).
+where = clicked["click"] if clicked and "click" in clicked else None
+st.text(
+    f"line chart clicked at: {where['x']:.1f}, {where['y']:.1f} in {where['subplot']}"
+    if where
+    else "line chart clicked at: nowhere"
+)

@@ -206,10 +206,18 @@
         try {
           if (sameFigure && args.frame_name != null) {
             // Only the current frame moved (a slider outside the chart): play that frame, as
-            // the chart's own slider does, instead of redrawing the whole figure.
-            await Plotly.animate(chart, [args.frame_name], {
-              mode: "immediate", frame: { duration: 0, redraw: false }, transition: { duration: 0 },
-            });
+            // the chart's own slider does, instead of redrawing the whole figure. Python asked
+            // for this frame, so the slider's move is not reported back to it.
+            selfAnimating = true;
+            try {
+              await Plotly.animate(chart, [args.frame_name], {
+                mode: "immediate", frame: { duration: 0, redraw: false },
+                transition: { duration: 0 },
+              });
+            } finally {
+              selfAnimating = false;
+            }
+            clicksWanted = Boolean(args.clicks);
             await nextPaint();
             markDrawn(args, themeKey, height);
             continue;
@@ -237,6 +245,8 @@
           lastFramesRevision = args.frames_revision;
           lastFramesTheme = themeKey;
           listenToSliders();
+          clicksWanted = Boolean(args.clicks);
+          if (clicksWanted) listenToClicks();
           await nextPaint();
           markDrawn(args, themeKey, height);
         } catch (err) {
@@ -256,24 +266,101 @@
 
   // A plotly slider moved by the user (its frames play in the browser, no round trip) tells
   // Python where it stopped, so server-side state (readouts, tables) follows. Debounced: a drag
-  // across many steps sends one value, not a rerun per step.
+  // across many steps sends one value, not a rerun per step. While the chart's own play button
+  // runs its frames nothing is sent (a rerun mid-play would stop the animation): where it
+  // stopped is sent once, when it ends or is paused. A frame Python asked for is not echoed.
   let sliderListening = false;
   let sliderTimer = null;
+  let selfAnimating = false; // Python's own frame is playing (see drawLoop)
+  let unsent = null; // where an animation moved the slider, sent when it ends
+  function sendSlider(value, delay) {
+    clearTimeout(sliderTimer);
+    sliderTimer = setTimeout(() => {
+      send("streamlit:setComponentValue", { value, dataType: "json" });
+    }, delay);
+  }
+  function animationEnded() {
+    if (unsent !== null && !selfAnimating) sendSlider(unsent, 0);
+    unsent = null;
+  }
   function listenToSliders() {
     if (sliderListening || typeof chart.on !== "function") return;
     sliderListening = true;
+    chart.on("plotly_animated", animationEnded);
+    chart.on("plotly_animationinterrupted", animationEnded);
     chart.on("plotly_sliderchange", (event) => {
-      if (!event || !event.step) return;
-      clearTimeout(sliderTimer);
+      if (!event || !event.step || selfAnimating) return;
       const value = {
         slider: (event.slider && event.slider._index) || 0,
         label: String(event.step.label),
         value: String(event.step.value),
       };
-      sliderTimer = setTimeout(() => {
-        send("streamlit:setComponentValue", { value, dataType: "json" });
-      }, 150);
+      clearTimeout(sliderTimer);
+      if (event.interaction) {
+        unsent = null;
+        sendSlider(value, 150);
+      } else {
+        unsent = value; // moved by a playing animation: sent once it ends or is paused
+      }
     });
+  }
+
+  // Clicks on the plot area (live_chart(..., clicks=True)): a press and release that did not
+  // drag (a drag zooms) is reported in data coordinates with the subplot it fell in, e.g.
+  // {click: {x: 1.2, y: -0.4, subplot: "xy", at: 1700000000000}} ("at" tells repeated clicks
+  // apart), 300 ms after the click, unless a second click makes it a double-click (which
+  // resets the zoom). Legend, buttons, sliders and the mode bar are not the plot area.
+  let clickListening = false;
+  let clicksWanted = false;
+  let pressed = null;
+  let clickTimer = null;
+  const DOUBLE_CLICK_MS = 300; // plotly's own double-click window
+  const NOT_PLOT_AREA = ".legend, .updatemenu-container, .slider-container, .modebar-container";
+  function dataPoint(clientX, clientY) {
+    const full = chart._fullLayout;
+    if (!full || !full._plots) return null;
+    const box = chart.getBoundingClientRect();
+    const px = clientX - box.left, py = clientY - box.top;
+    for (const [subplot, plot] of Object.entries(full._plots)) {
+      const xa = plot.xaxis, ya = plot.yaxis;
+      if (!xa || !ya || typeof xa.p2c !== "function") continue;
+      const u = px - xa._offset, v = py - ya._offset;
+      if (u < 0 || u > xa._length || v < 0 || v > ya._length) continue;
+      const x = xa.p2c(u), y = ya.p2c(v);
+      if (Number.isFinite(x) && Number.isFinite(y)) return { x, y, subplot };
+    }
+    return null;
+  }
+  function listenToClicks() {
+    if (clickListening) return;
+    clickListening = true;
+    chart.addEventListener("pointerdown", (event) => {
+      if (!clicksWanted || event.button !== 0) return;
+      const outside = event.target && event.target.closest && event.target.closest(NOT_PLOT_AREA);
+      pressed = outside ? null : { x: event.clientX, y: event.clientY, t: Date.now() };
+    }, true);
+    window.addEventListener("pointerup", (event) => {
+      const down = pressed;
+      pressed = null;
+      if (!down || !clicksWanted) return;
+      if (Math.hypot(event.clientX - down.x, event.clientY - down.y) > 4) return; // a drag
+      if (Date.now() - down.t > 800) return;
+      const point = dataPoint(down.x, down.y);
+      if (point === null) return;
+      // A second click soon after is a double-click (plotly resets the zoom): not reported.
+      if (clickTimer !== null) {
+        clearTimeout(clickTimer);
+        clickTimer = null;
+        return;
+      }
+      clickTimer = setTimeout(() => {
+        clickTimer = null;
+        chart.dataset.clicks = String(Number(chart.dataset.clicks || 0) + 1);
+        send("streamlit:setComponentValue", {
+          value: { click: Object.assign(point, { at: Date.now() }) }, dataType: "json",
+        });
+      }, DOUBLE_CLICK_MS);
+    }, true);
   }
 
   function setHeight(height) {

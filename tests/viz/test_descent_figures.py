@@ -1,0 +1,183 @@
+"""The gradient-descent figures: one trace per optimiser, float32, light frames, divergence."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+
+from calc_core.optimizers import run_optimizer
+from calc_core.surfaces import quadratic_bowl, surface, typed_surface
+from viz.descent import (
+    OPTIMIZER_STYLES,
+    contour_levels,
+    descent_figure,
+    figure_at_step,
+    frame_steps,
+    map_base,
+    surface_base,
+    surface_figure,
+)
+from viz.theme import with_arrays_decoded
+
+BOWL = quadratic_bowl(10.0)
+START = (-2.5, 1.5)
+
+
+def _runs(lrs: dict[str, float], s=BOWL, steps: int = 60):
+    return [
+        run_optimizer(name, s.grad, s.start if s is not BOWL else START, lr, steps,
+                      hessian=s.hessian, loss=s.loss)
+        for name, lr in lrs.items()
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def base():
+    return map_base(BOWL, BOWL.grid(60))
+
+
+@pytest.fixture(scope="module")
+def figure(base):
+    runs = _runs({"gd": 0.15, "momentum": 0.02, "adam": 0.1})
+    return descent_figure(base, BOWL, runs, 60), runs
+
+
+def _named(figure: dict, name: str) -> list[dict]:
+    return [t for t in figure["data"] if t.get("name") == name]
+
+
+def test_gradient_descent_one_path_and_two_curves_per_optimiser(figure):
+    """Each optimiser: one path on the map (in the legend), a loss and a distance curve."""
+    spec, _ = figure
+    for short, title, lr in (
+        ("GD", "Gradient descent", "0.15"),
+        ("Momentum", "Momentum", "0.02"),
+        ("Adam", "Adam", "0.1"),
+    ):
+        paths = _named(spec, f"{short} η = {lr}")
+        assert len(paths) == 1 and paths[0]["xaxis"] == "x"
+        curves = [t for t in spec["data"] if t.get("name", "").startswith(f"{title}: ")]
+        assert sorted(c["yaxis"] for c in curves) == ["y2", "y3"]
+        group = {t["legendgroup"] for t in [*paths, *curves]}
+        assert group == {paths[0]["legendgroup"]}
+    colours = {t["line"]["color"] for t in spec["data"] if t.get("legendgroup") and "line" in t}
+    assert colours == {OPTIMIZER_STYLES[n].color for n in ("gd", "momentum", "adam")}
+
+
+def test_gradient_descent_arrays_are_float32(figure):
+    """Paths and curves travel as float32 typed arrays."""
+    spec, runs = figure
+    path = _named(spec, "GD η = 0.15")[0]
+    assert path["x"]["dtype"] == "f4" and path["y"]["dtype"] == "f4"
+    x = np.frombuffer(base64.b64decode(path["x"]["bdata"]), dtype=np.float32)
+    np.testing.assert_allclose(x, runs[0].points[:, 0], rtol=1e-6)
+    curve = _named(spec, "Gradient descent: f(xₜ) − f*")[0]
+    assert curve["y"]["dtype"] == "f4" and "x" not in curve  # x is the step: x0 + dx
+    loss = with_arrays_decoded(curve)["y"]
+    np.testing.assert_allclose(loss, np.maximum(runs[0].losses, 1e-16), rtol=1e-6)
+
+
+def test_gradient_descent_frames_carry_only_the_moving_traces(figure):
+    """Every frame replaces the markers, the −∇f arrows and the cursor (with its "step t"):
+    data only, no layout."""
+    spec, runs = figure
+    assert len(spec["frames"]) == 61
+    moving = spec["frames"][0]["traces"]
+    names = [spec["data"][i]["name"] for i in moving]
+    assert names == [
+        "Gradient descent at step t", "Momentum at step t", "Adam at step t",
+        "−∇f", "loss at step t", "progress at step t", "step t",
+    ]  # fmt: skip
+    for frame in spec["frames"]:
+        assert frame["traces"] == moving and set(frame) == {"name", "traces", "data"}
+        assert all(set(d) == {"x", "y"} for d in frame["data"][:-1])
+        assert frame["data"][-1]["text"][-1] == f" step {frame['name'][1:]} "  # the cursor
+    # every subplot has a trace in every frame (plotly drops the traces of untouched ones)
+    subplots = {t["xaxis"] + t["yaxis"] for t in spec["data"]}
+    assert {spec["data"][i]["xaxis"] + spec["data"][i]["yaxis"] for i in moving} == subplots
+    heavy = len(json.dumps(spec["frames"]))
+    assert heavy < 40_000, heavy  # light: a few numbers per optimiser per frame
+    # frame t puts gradient descent's marker on x_t and its arrow along the next step
+    t = 7
+    gd = spec["frames"][t]["data"][0]
+    here, step = runs[0].points[t], runs[0].points[t + 1] - runs[0].points[t]
+    assert gd["x"][0] == pytest.approx(here[0], rel=1e-4)
+    tip = np.array([gd["x"][1], gd["y"][1]]) - here
+    cross = tip[0] * step[1] - tip[1] * step[0]
+    assert cross == pytest.approx(0.0, abs=1e-3 * np.hypot(*step) ** 2)
+    assert np.dot(tip, step) > 0
+    # the −∇f arrow points against the gradient
+    arrows = spec["frames"][t]["data"][3]
+    down = np.array([arrows["x"][1], arrows["y"][1]]) - np.array(arrows["x"][:1] + arrows["y"][:1])
+    assert np.dot(down, runs[0].gradients[t]) < 0
+
+
+def test_gradient_descent_frames_subsample_long_runs():
+    """500 steps play as at most 101 frames, the last step included."""
+    shown = frame_steps(500)
+    assert len(shown) <= 101 and shown[0] == 0 and shown[-1] == 500
+    assert np.all(np.diff(shown) > 0)
+    assert frame_steps(30).tolist() == list(range(31))
+
+
+def test_gradient_descent_divergence_is_marked(base):
+    """A diverged run: ✕ in the legend name, on the map at its last point, on the loss curve."""
+    runs = _runs({"gd": 0.25, "adam": 0.1})
+    spec = descent_figure(base, BOWL, runs, 60)
+    assert runs[0].diverged is not None
+    assert len(_named(spec, "GD η = 0.25 ✕ diverged")) == 1
+    mark = _named(spec, "diverged")[0]
+    assert mark["x"] == [pytest.approx(runs[0].points[-1][0], rel=1e-4)]
+    assert f"diverged at step {runs[0].diverged}" in mark["text"][0]
+    on_loss = _named(spec, "diverged (loss)")[0]
+    assert on_loss["x"] == [len(runs[0].points) - 1]
+    # its marker holds at the last point in later frames, with no arrows
+    late = spec["frames"][-1]["data"][0]
+    assert late["x"][1] is None
+
+
+def test_gradient_descent_log_spaced_contours_show_rosenbrocks_valley():
+    """Rosenbrock's levels span four decades, evenly in log(f − f* + δ)."""
+    s = surface("rosenbrock")
+    grid = s.grid(80)
+    levels = contour_levels(s, grid.z)
+    top = np.percentile(grid.z, 95)
+    delta = 1e-4 * top
+    ratios = np.diff(np.log10(levels + delta))
+    np.testing.assert_allclose(ratios, ratios[0], rtol=1e-9)
+    assert levels[0] < 1.0 and levels[-1] > 100.0
+    spec = map_base(s, grid)
+    assert spec["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert spec["data"][0]["x"] == [1.0] and spec["data"][0]["name"] == "minimum"
+
+
+def test_gradient_descent_equal_aspect_only_where_the_window_allows():
+    """A square window keeps x and y at one scale; a 1 : 10 window does not."""
+    square = map_base(BOWL, BOWL.grid(20))["layout"]["yaxis"]
+    assert square["scaleanchor"] == "x"
+    thin = typed_surface("x^2 + y^2", (-10.0, 10.0), (-1.0, 1.0))
+    assert "scaleanchor" not in map_base(thin, thin.grid(20))["layout"]["yaxis"]
+
+
+def test_gradient_descent_figure_at_an_exact_step():
+    """A step between frames: the moving traces for that exact step, the slider nearby."""
+    long = descent_figure(map_base(BOWL, BOWL.grid(30)), BOWL, _runs({"gd": 0.15}, steps=300), 300)
+    moved = figure_at_step(long, BOWL, _runs({"gd": 0.15}, steps=300), 7, 300)
+    gd = moved["data"][moved["frames"][0]["traces"][0]]
+    assert gd["x"][0] == pytest.approx(_runs({"gd": 0.15}, steps=300)[0].points[7][0], rel=1e-4)
+    assert moved["layout"]["sliders"][0]["active"] == 2  # frames at 0, 3, 6, 9, ...
+    assert long["data"][long["frames"][0]["traces"][0]]["x"] != gd["x"]  # not modified
+
+
+def test_gradient_descent_surface_bytes_stay_identical_when_runs_change():
+    """The 3D surface trace is the very same object, whatever the runs and the step."""
+    base3d = surface_base(BOWL, BOWL.grid(30))
+    one = surface_figure(base3d, BOWL, _runs({"gd": 0.15}), 3)
+    two = surface_figure(base3d, BOWL, _runs({"gd": 0.05, "adam": 0.1}), 40)
+    assert json.dumps(one["data"][0]) == json.dumps(two["data"][0])
+    assert one["data"][0]["z"]["dtype"] == "f4"
+    paths = [t for t in two["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"]
+    assert len(paths) == 2  # one per optimiser
