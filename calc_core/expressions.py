@@ -914,11 +914,15 @@ def _compile_point(
     count = len(exprs)
 
     def evaluate(*values: float) -> NDArray[np.float64]:
+        # numpy scalars, not Python floats: 1/0 must give inf, as on arrays, not raise.
+        args = [np.float64(v) for v in values]
         with np.errstate(all="ignore"):
-            out = np.asarray(raw(*(np.float64(v) for v in values)))
-        if np.iscomplexobj(out):
+            out = np.array(raw(*args))
+        if out.dtype.kind == "c":
             out = np.where(np.abs(out.imag) <= 1e-12 * np.abs(out.real), out.real, np.nan)
-        return np.array(np.broadcast_to(out, (count,)), dtype=np.float64)
+        if out.shape != (count,):
+            out = np.broadcast_to(out, (count,))
+        return out.astype(np.float64)
 
     return evaluate
 
