@@ -23,10 +23,10 @@ from ui.two_variables import (
     functions,
     init_view,
     plane_at,
-    point_step,
-    snap_point,
+    point_sliders,
     steepest_paths,
     surface,
+    window_sliders,
 )
 from viz.contours import level_line
 from viz.format import number
@@ -144,22 +144,8 @@ init_view("grad", text)
 x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
 y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
 controls = st.columns(4)
-controls[0].slider(
-    "x₀", min_value=x_range[0], max_value=x_range[1], step=point_step(x_range), key="grad.x0"
-)
-controls[1].slider(
-    "y₀", min_value=y_range[0], max_value=y_range[1], step=point_step(y_range), key="grad.y0"
-)
-for column, name in ((controls[2], "x"), (controls[3], "y")):
-    column.slider(
-        f"{name} range",
-        min_value=-10.0,
-        max_value=10.0,
-        step=0.5,
-        key=f"grad.{name}_range",
-        on_change=snap_point,
-        args=("grad",),
-    )
+point_sliders("grad", controls[:2])
+window_sliders("grad", controls[2:])
 x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
 plane: TangentPlane = plane_at(text, x0, y0)
 

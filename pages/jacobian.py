@@ -32,7 +32,7 @@ from ui.maps import (
     use_layer,
     use_preset,
 )
-from ui.two_variables import XY, check_partials, point_step, snap_point
+from ui.two_variables import XY, check_partials, point_sliders, window_sliders
 from viz.format import number
 from viz.jacobian import (
     arrow,
@@ -138,22 +138,8 @@ init_view(kind, preset_name)
 x_range = tuple(float(v) for v in state["jac.x_range"])
 y_range = tuple(float(v) for v in state["jac.y_range"])
 controls = st.columns(4)
-controls[0].slider(
-    "x₀", min_value=x_range[0], max_value=x_range[1], step=point_step(x_range), key="jac.x0"
-)
-controls[1].slider(
-    "y₀", min_value=y_range[0], max_value=y_range[1], step=point_step(y_range), key="jac.y0"
-)
-for column, name in ((controls[2], "x"), (controls[3], "y")):
-    column.slider(
-        f"{name} range",
-        min_value=-10.0,
-        max_value=10.0,
-        step=0.5,
-        key=f"jac.{name}_range",
-        on_change=snap_point,
-        args=("jac",),
-    )
+point_sliders("jac", controls[:2])
+window_sliders("jac", controls[2:])
 if kind == PLANE and preset_name == LAYER:
     layer = st.columns(6)
     names = ("w₁₁", "w₁₂", "w₂₁", "w₂₂", "b₁", "b₂")

@@ -24,10 +24,10 @@ from ui.two_variables import (
     init_view,
     path_sample,
     plane_at,
-    point_step,
+    point_sliders,
     slice_derivatives,
-    snap_point,
     surface_part,
+    window_sliders,
 )
 from viz.format import number
 from viz.partials import (
@@ -103,35 +103,16 @@ formula = formula_input(
 )
 text = formula.text
 init_view("pd", text)
-for axis in "xy":  # both ends of a range slider on one value: keep a window half a unit wide
-    low, high = state[f"pd.{axis}_range"]
-    if high - low < 0.5:
-        state[f"pd.{axis}_range"] = (low, low + 0.5) if low <= 9.5 else (high - 0.5, high)
-        snap_point("pd")
 
 # The point's sliders come first: they are what a learner moves (and what the browser tests and
 # the bench move); the window's sliders follow.
 x_low, x_high = state["pd.x_range"]
 y_low, y_high = state["pd.y_range"]
 point_row = st.columns([4, 4, 3], vertical_alignment="bottom")
-point_row[0].slider(
-    "x₀", min_value=x_low, max_value=x_high, step=point_step((x_low, x_high)), key="pd.x0"
-)
-point_row[1].slider(
-    "y₀", min_value=y_low, max_value=y_high, step=point_step((y_low, y_high)), key="pd.y0"
-)
+point_sliders("pd", point_row)
 show_plane = point_row[2].toggle("tangent plane at the point", key="pd.plane")
 window_row = st.columns(2)
-for column, axis in zip(window_row, "xy", strict=True):
-    column.slider(
-        f"{axis} range",
-        min_value=-10.0,
-        max_value=10.0,
-        step=0.5,
-        key=f"pd.{axis}_range",
-        on_change=snap_point,
-        args=("pd",),
-    )
+window_sliders("pd", window_row)
 
 x_range, y_range = (float(x_low), float(x_high)), (float(y_low), float(y_high))
 x0, y0 = float(state["pd.x0"]), float(state["pd.y0"])

@@ -7,7 +7,8 @@ the point re-uses the surface, the compiled partials and the gradient field alre
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -85,9 +86,24 @@ def init_view(prefix: str, text: str) -> None:
     snap_point(prefix)
 
 
+MIN_WIDTH = 0.5  # a window narrower than this (both ends of a range slider together) reopens
+WINDOW_LIMIT = 10.0  # the range sliders run from -WINDOW_LIMIT to WINDOW_LIMIT in steps of 0.5
+
+
 def snap_point(prefix: str) -> None:
-    """Keep (x0, y0) inside the (changed) window, on the sliders' steps (a widget callback)."""
+    """Keep the window open and (x0, y0) inside it, on the sliders' steps (a widget callback).
+
+    A window squeezed to one value (both ends of a range slider together) is reopened to
+    MIN_WIDTH: the point's slider needs a range to slide over.
+    """
     state = st.session_state
+    for axis in "xy":
+        low, high = (float(v) for v in state[f"{prefix}.{axis}_range"])
+        if high - low < MIN_WIDTH:
+            fits = low + MIN_WIDTH <= WINDOW_LIMIT
+            state[f"{prefix}.{axis}_range"] = (
+                (low, low + MIN_WIDTH) if fits else (high - MIN_WIDTH, high)
+            )
     state[f"{prefix}.x0"] = _snap(state[f"{prefix}.x0"], tuple(state[f"{prefix}.x_range"]))
     state[f"{prefix}.y0"] = _snap(state[f"{prefix}.y0"], tuple(state[f"{prefix}.y_range"]))
 
@@ -240,3 +256,31 @@ def slice_derivatives(text: str, x0: float, y0: float) -> tuple[PointDerivative,
         derivative_at(along_x(f), along_x(fx), x0),
         derivative_at(along_y(f), along_y(fy), y0),
     )
+
+
+def point_sliders(prefix: str, columns: Sequence[Any]) -> None:
+    """The x₀ and y₀ sliders, in the first two of `columns`, stepping across the window."""
+    state = st.session_state
+    for column, axis in zip(columns[:2], "xy", strict=True):
+        low, high = (float(v) for v in state[f"{prefix}.{axis}_range"])
+        column.slider(
+            f"{axis}₀",
+            min_value=low,
+            max_value=high,
+            step=point_step((low, high)),
+            key=f"{prefix}.{axis}0",
+        )
+
+
+def window_sliders(prefix: str, columns: Sequence[Any]) -> None:
+    """The x range and y range sliders, in the first two of `columns`; the point follows."""
+    for column, axis in zip(columns[:2], "xy", strict=True):
+        column.slider(
+            f"{axis} range",
+            min_value=-WINDOW_LIMIT,
+            max_value=WINDOW_LIMIT,
+            step=0.5,
+            key=f"{prefix}.{axis}_range",
+            on_change=snap_point,
+            args=(prefix,),
+        )

@@ -157,3 +157,20 @@ def test_the_3d_view_keeps_its_surface_when_the_point_moves(page):
     assert lifted and lifted[0] != next(
         t for t in before["data"] if t.get("name", "").startswith("∇f lifted")
     )
+
+
+@pytest.mark.parametrize(
+    "page_path, prefix",
+    [
+        ("pages/gradient.py", "grad"),
+        ("pages/partial_derivatives.py", "pd"),
+        ("pages/jacobian.py", "jac"),
+    ],
+)
+def test_a_window_squeezed_to_one_value_reopens(open_app, page_path, prefix):
+    """Both ends of a range slider on one value: the window reopens half a unit wide, no error."""
+    at = open_app(page_path)
+    at.slider(key=f"{prefix}.x_range").set_value((10.0, 10.0)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert tuple(at.session_state[f"{prefix}.x_range"]) == (9.5, 10.0)
+    assert 9.5 <= at.session_state[f"{prefix}.x0"] <= 10.0
