@@ -17,11 +17,8 @@ measured it); a PNG is drawn once.
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
-import struct
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -31,6 +28,7 @@ from numpy.typing import NDArray
 from calc_core.multivariate import GridSample
 from calc_core.optimizers import OPTIMIZERS, Trajectory
 from calc_core.surfaces import Surface
+from viz.contours import background_image, png_data_uri, upsample
 from viz.format import number
 from viz.theme import BASE_FONT_SIZE, OKABE_ITO, themed_figure, typed_array
 
@@ -152,48 +150,13 @@ def contour_levels(surface: Surface, z: NDArray, count: int = LEVELS) -> NDArray
     return low + 10.0**exponents - delta
 
 
-def _png(grey_alpha: NDArray[np.uint8]) -> str:
-    """An (h, w, 2) grey + alpha image as a PNG data URI (zlib from the standard library)."""
-    height, width, _ = grey_alpha.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), grey_alpha.reshape(height, -1)], axis=1)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 4, 0, 0, 0)  # 8-bit grey + alpha
-    png = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-        + chunk(b"IEND", b"")
-    )
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _upsample(z: NDArray, factor: int) -> NDArray[np.float64]:
-    """Bilinear interpolation onto a grid `factor` times finer (NaN spreads to its cells),
-    along x then along y."""
-    rows, cols = z.shape
-
-    def weights(n: int) -> tuple[NDArray, NDArray]:
-        at = np.linspace(0, n - 1, (n - 1) * factor + 1)
-        low = np.minimum(at.astype(int), n - 2)
-        return low, at - low
-
-    i0, tx = weights(cols)
-    j0, ty = weights(rows)
-    along_x = z[:, i0] * (1 - tx) + z[:, i0 + 1] * tx
-    return along_x[j0] * (1 - ty)[:, None] + along_x[j0 + 1] * ty[:, None]
-
-
 def _band_image(z: NDArray, levels: NDArray, factor: int = 3) -> str:
     """Filled bands between levels with their edges, as a translucent PNG (top row = high y).
 
     Low bands are the most opaque grey: darker on a light page, lighter on a dark one, so
     "more shaded = lower" reads in both themes. NaN is transparent.
     """
-    fine = _upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
+    fine = upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
     with np.errstate(invalid="ignore"):
         band = np.searchsorted(levels, np.nan_to_num(fine, nan=np.inf)).astype(np.float64)
     count = len(levels)
@@ -204,7 +167,7 @@ def _band_image(z: NDArray, levels: NDArray, factor: int = 3) -> str:
     alpha = np.where(edge, LINE_ALPHA, alpha)
     alpha = np.where(np.isnan(fine), 0.0, alpha)
     grey = np.full(band.shape, BAND_GREY, dtype=np.uint8)
-    return _png(np.stack([grey, (255 * alpha).round().astype(np.uint8)], axis=-1))
+    return png_data_uri(np.stack([grey, (255 * alpha).round().astype(np.uint8)], axis=-1))
 
 
 @functools.lru_cache(maxsize=64)
@@ -251,21 +214,7 @@ def map_base(surface: Surface, grid: GridSample) -> dict:
     ratio = (y_range[1] - y_range[0]) / (x_range[1] - x_range[0])
     layout = json.loads(_layout(x_range, y_range, 1 / 3 <= ratio <= 3))
     levels = contour_levels(surface, grid.z)
-    layout["images"] = [
-        {
-            "source": _band_image(grid.z, levels),
-            "xref": "x",
-            "yref": "y",
-            "x": x_range[0],
-            "y": y_range[1],
-            "sizex": x_range[1] - x_range[0],
-            "sizey": y_range[1] - y_range[0],
-            "sizing": "stretch",
-            "xanchor": "left",
-            "yanchor": "top",
-            "layer": "below",
-        }
-    ]
+    layout["images"] = [background_image(_band_image(grid.z, levels), x_range, y_range)]
     points = [m.point for m in surface.minima]
     minima = {
         "type": "scatter",

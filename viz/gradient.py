@@ -13,12 +13,9 @@ head 0.1 ms each; plain line traces almost nothing. Hence the PNG and the barbed
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 import math
-import struct
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,7 +28,7 @@ from calc_core.multivariate import (
     TangentPlane,
     directional_derivative,
 )
-from viz.contours import level_line
+from viz.contours import background_image, level_line, png_data_uri, upsample
 from viz.format import number
 from viz.frames import play_button, sweep_slider
 from viz.theme import BASE_FONT_SIZE, OKABE_ITO, SEQUENTIAL_SCALE, themed_figure, typed_array
@@ -245,37 +242,6 @@ class GradientMap:
     has_gaps: bool
 
 
-def png_data_uri(rgba: NDArray[np.uint8]) -> str:
-    """An (h, w, 4) RGBA image as a PNG data URI (zlib from the standard library)."""
-    height, width, _ = rgba.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgba.reshape(height, -1)], axis=1)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    png = (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-        + chunk(b"IEND", b"")
-    )
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _upsample(z: NDArray, factor: int) -> NDArray[np.float64]:
-    """Bilinear interpolation of a grid onto one `factor` times finer (NaN spreads to its cells)."""
-    rows, cols = z.shape
-    j = np.linspace(0, rows - 1, (rows - 1) * factor + 1)
-    i = np.linspace(0, cols - 1, (cols - 1) * factor + 1)
-    j0, i0 = np.minimum(j.astype(int), rows - 2), np.minimum(i.astype(int), cols - 2)
-    ty, tx = (j - j0)[:, None], (i - i0)[None, :]
-    a, b = z[j0][:, i0], z[j0][:, i0 + 1]
-    c, d = z[j0 + 1][:, i0], z[j0 + 1][:, i0 + 1]
-    return (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty
-
-
 def height_image(z: NDArray, levels: tuple[float, float, float], factor: int = 3) -> str:
     """Filled contours with their lines, as a translucent PNG (row 0 is the top, the largest y).
 
@@ -286,7 +252,7 @@ def height_image(z: NDArray, levels: tuple[float, float, float], factor: int = 3
     start, end, size = levels
     count = max(round((end - start) / size), 1)
     with np.errstate(invalid="ignore"):
-        fine = _upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
+        fine = upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
         band = np.clip(np.floor((fine - start) / size), 0, count)
     share = (band / count)[..., None]
     rgb = (1 - share) * np.array(HEIGHT_LOW) + share * np.array(HEIGHT_HIGH)
@@ -343,19 +309,8 @@ def _level_labels(grid: GridSample, levels: tuple[float, float, float]) -> dict:
 def _height_layer(grid: GridSample) -> tuple[dict, dict]:
     """The filled contours as a layout image over the window, and their level labels."""
     levels = contour_levels(grid.z)
-    image = {
-        "source": height_image(grid.z, levels),
-        "xref": "x",
-        "yref": "y",
-        "x": float(grid.x[0]),
-        "y": float(grid.y[-1]),
-        "sizex": float(grid.x[-1] - grid.x[0]),
-        "sizey": float(grid.y[-1] - grid.y[0]),
-        "sizing": "stretch",
-        "xanchor": "left",
-        "yanchor": "top",
-        "layer": "below",
-    }
+    window = (float(grid.x[0]), float(grid.x[-1])), (float(grid.y[0]), float(grid.y[-1]))
+    image = background_image(height_image(grid.z, levels), *window)
     return image, _level_labels(grid, levels)
 
 

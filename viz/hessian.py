@@ -17,11 +17,8 @@ so nothing depends on colour alone.
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
-import struct
-import zlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -36,6 +33,7 @@ from calc_core.multivariate import (
     TaylorPatch,
     curvature_along,
 )
+from viz.contours import background_image, png_data_uri, upsample
 from viz.format import number
 from viz.theme import BASE_FONT_SIZE, OKABE_ITO, STEP_COLOR, themed_figure, typed_array
 
@@ -112,33 +110,6 @@ def band_levels(z: NDArray, count: int = BANDS) -> NDArray[np.float64]:
     return levels if levels.size >= 2 else np.array([levels[0] - 0.5, levels[0] + 0.5])
 
 
-def _png(rgba: NDArray[np.uint8]) -> str:
-    """An (h, w, 4) RGBA image as a PNG data URI (zlib from the standard library)."""
-    height, width, _ = rgba.shape
-    rows = np.concatenate([np.zeros((height, 1), np.uint8), rgba.reshape(height, -1)], axis=1)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
-    png = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-    png += chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)) + chunk(b"IEND", b"")
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _upsample(z: NDArray, factor: int) -> NDArray[np.float64]:
-    """Bilinear interpolation onto a grid `factor` times finer (NaN spreads to its cells)."""
-    rows, cols = z.shape
-    j = np.linspace(0, rows - 1, (rows - 1) * factor + 1)
-    i = np.linspace(0, cols - 1, (cols - 1) * factor + 1)
-    j0, i0 = np.minimum(j.astype(int), rows - 2), np.minimum(i.astype(int), cols - 2)
-    ty, tx = (j - j0)[:, None], (i - i0)[None, :]
-    a, b = z[j0][:, i0], z[j0][:, i0 + 1]
-    c, d = z[j0 + 1][:, i0], z[j0 + 1][:, i0 + 1]
-    return (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty
-
-
 def band_image(z: NDArray, levels: NDArray, factor: int = 3) -> str:
     """The shaded contour map as a translucent grey PNG (row 0 is the top, the largest y).
 
@@ -146,7 +117,7 @@ def band_image(z: NDArray, levels: NDArray, factor: int = 3) -> str:
     is drawn on top, and grey reads on a light and on a dark page. NaN is transparent.
     """
     with np.errstate(invalid="ignore"):
-        fine = _upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
+        fine = upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
         band = np.clip(np.searchsorted(levels, fine, side="right") - 1, 0, len(levels) - 2)
     share = band / max(len(levels) - 2, 1)
     alpha = np.where(np.isnan(fine), 0.0, 0.5 - 0.44 * share)
@@ -157,7 +128,7 @@ def band_image(z: NDArray, levels: NDArray, factor: int = 3) -> str:
     alpha = np.where(edge, 0.62, alpha)
     rgb = np.broadcast_to(np.array(BAND_RGB, dtype=np.float64), (*band.shape, 3))
     rgba = np.concatenate([rgb, (255 * alpha)[..., None]], axis=-1)
-    return _png(rgba.round().astype(np.uint8))
+    return png_data_uri(rgba.round().astype(np.uint8))
 
 
 @functools.lru_cache(maxsize=64)
@@ -227,21 +198,7 @@ def map_base(grid: GridSample, found: CriticalPoints) -> dict:
     x_range = (float(grid.x[0]), float(grid.x[-1]))
     y_range = (float(grid.y[0]), float(grid.y[-1]))
     layout = json.loads(_map_layout(x_range, y_range))
-    layout["images"] = [
-        {
-            "source": band_image(grid.z, band_levels(grid.z)),
-            "xref": "x",
-            "yref": "y",
-            "x": x_range[0],
-            "y": y_range[1],
-            "sizex": x_range[1] - x_range[0],
-            "sizey": y_range[1] - y_range[0],
-            "sizing": "stretch",
-            "xanchor": "left",
-            "yanchor": "top",
-            "layer": "below",
-        }
-    ]
+    layout["images"] = [background_image(band_image(grid.z, band_levels(grid.z)), x_range, y_range)]
     return {"data": critical_traces(found), "layout": layout}
 
 
