@@ -35,6 +35,7 @@ from calc_core.multivariate import (
 )
 from viz.contours import background_image, png_data_uri, upsample
 from viz.format import number
+from viz.scene import clipped, scene_layout
 from viz.theme import BASE_FONT_SIZE, OKABE_ITO, STEP_COLOR, themed_figure, typed_array
 
 Range = tuple[float, float]
@@ -67,7 +68,6 @@ FLAT_REACH = 0.3  # a flat direction is drawn this share of the longer axis (its
 U_REACH = 0.12  # the direction u's arrow, as a share of the window
 BANDS = 14  # shaded bands of the contour map, each holding about as much of the window
 BAND_RGB = (110, 110, 110)
-ASPECT = {"x": 1.0, "y": 1.0, "z": 0.7}
 CAMERA = {"eye": {"x": 1.25, "y": -1.4, "z": 0.85}, "center": {"x": 0.0, "y": 0.0, "z": -0.12}}
 SUBSCRIPTS = "₁₂₃₄₅₆₇₈₉"
 
@@ -503,43 +503,6 @@ def value_range(z: ArrayLike, pad: float = 0.05) -> Range:
     return low - pad * (high - low), high + pad * (high - low)
 
 
-def _clipped(values: ArrayLike, z_range: Range) -> NDArray[np.float64]:
-    """Heights outside the box become gaps: a model that shoots off is cut, not a spike."""
-    v = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.where((v >= z_range[0]) & (v <= z_range[1]), v, np.nan)
-
-
-@functools.lru_cache(maxsize=64)
-def _scene_layout(x_range: Range, y_range: Range, z_range: Range) -> str:
-    def axis(title: str, bounds: Range) -> dict:
-        return {
-            "showspikes": False,
-            "title": {"text": title, "font": {"size": BASE_FONT_SIZE + 1}},
-            "range": list(bounds),
-            "tickfont": {"size": BASE_FONT_SIZE - 4},
-            "nticks": 6,
-        }
-
-    fig = themed_figure()
-    fig.update_layout(
-        scene={
-            "xaxis": axis("x", x_range),
-            "yaxis": axis("y", y_range),
-            "zaxis": axis("f", z_range),
-            "aspectmode": "manual",
-            "aspectratio": ASPECT,
-            "domain": {"x": [0.0, 1.0], "y": [0.0, 0.92]},
-            "camera": CAMERA,
-        },
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        showlegend=True,
-        legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "top", "xanchor": "left"},
-        hovermode="closest",
-    )
-    return json.dumps(json.loads(fig.to_json())["layout"])
-
-
 def surface_base(grid: GridSample) -> dict:
     """The 3D view's heavy part: f's surface (float32) and the scene, built once per window.
 
@@ -552,7 +515,7 @@ def surface_base(grid: GridSample) -> dict:
         "type": "surface",
         "x": typed_array(grid.x),
         "y": typed_array(grid.y),
-        "z": typed_array(_clipped(grid.z, z_range)),
+        "z": typed_array(clipped(grid.z, z_range)),
         "name": "f(x, y)",
         "colorscale": SURFACE_SCALE,
         "cmin": z_range[0],
@@ -563,11 +526,8 @@ def surface_base(grid: GridSample) -> dict:
         "contours": {"x": {"highlight": False}, "y": {"highlight": False}},
         "hovertemplate": "f(%{x:.3f}, %{y:.3f}) = %{z:.4g}<extra></extra>",
     }
-    layout = json.loads(
-        _scene_layout(
-            (float(grid.x[0]), float(grid.x[-1])), (float(grid.y[0]), float(grid.y[-1])), z_range
-        )
-    )
+    window = (float(grid.x[0]), float(grid.x[-1])), (float(grid.y[0]), float(grid.y[-1]))
+    layout = scene_layout(*window, z_range, camera=CAMERA)
     return {"surface": surface, "layout": layout, "z_range": z_range}
 
 
@@ -618,13 +578,13 @@ def taylor_figure(
         lift = 0.004 * (z_range[1] - z_range[0])  # a hair above f, so it does not flicker
         data.append(
             _model_surface(
-                patch, _clipped(patch.first, z_range), PLANE_COLOR, "tangent plane (1st order)",
+                patch, clipped(patch.first, z_range), PLANE_COLOR, "tangent plane (1st order)",
                 first,
             )
         )  # fmt: skip
         data.append(
             _model_surface(
-                patch, _clipped(patch.second, z_range) + lift, QUADRATIC_COLOR,
+                patch, clipped(patch.second, z_range) + lift, QUADRATIC_COLOR,
                 "quadratic model (2nd order)", second,
             )
         )  # fmt: skip

@@ -26,6 +26,7 @@ from numpy.typing import ArrayLike, NDArray
 from calc_core.expressions import compile_expression
 from calc_core.multivariate import GridSample, TangentPlane, TotalDerivative
 from viz.format import number
+from viz.scene import ASPECT, clipped, scene_layout
 from viz.theme import (
     BASE_FONT_SIZE,
     OKABE_ITO,
@@ -54,7 +55,6 @@ PATH_POINTS = 401
 PATH_VARIABLES = ("t", "a", "b")
 # The 3D box: z is drawn at 0.7 of x's and y's length; the tangent segments reach this fraction
 # of the box on either side of the point, the tangent plane's patch at most PATCH_REACH.
-ASPECT = {"x": 1.0, "y": 1.0, "z": 0.7}
 TANGENT_REACH = 0.28
 PATCH_REACH = 0.16
 LIFT = 0.006  # slice curves ride this fraction of the height above the surface
@@ -128,47 +128,7 @@ def value_range(z: ArrayLike, pad: float = 0.05) -> Range:
     return low - pad * span, high + pad * span
 
 
-def _clipped(values: ArrayLike, z_range: Range) -> NDArray[np.float64]:
-    """Values outside the view become gaps: a pole is cut off, not drawn as a spike."""
-    v = np.asarray(values, dtype=np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.where((v >= z_range[0]) & (v <= z_range[1]), v, np.nan)
-
-
 # --- the 3D view --------------------------------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=64)
-def _scene_layout(x_range: Range, y_range: Range, z_range: Range) -> str:
-    """The 3D scene's layout as JSON: fixed ranges, so moving the point never rescales."""
-
-    def axis(title: str, bounds: Range) -> dict:
-        font = {"size": BASE_FONT_SIZE + 1}
-        return {
-            "showspikes": False,
-            "title": {"text": title, "font": font},
-            "range": list(bounds),
-            "tickfont": {"size": BASE_FONT_SIZE - 4},  # 3D labels crowd: smaller, fewer
-            "nticks": 6,
-        }
-
-    fig = themed_figure()
-    fig.update_layout(
-        scene={
-            "xaxis": axis("x", x_range),
-            "yaxis": axis("y", y_range),
-            "zaxis": axis("f", z_range),
-            "aspectmode": "manual",
-            "aspectratio": ASPECT,
-            "domain": {"x": [0.05, 1.0], "y": [0.0, 0.94]},
-            "camera": CAMERA,
-        },
-        margin={"l": 16, "r": 16, "t": 8, "b": 8},
-        showlegend=True,
-        legend={"orientation": "h", "x": 0.0, "y": 1.0, "yanchor": "top", "xanchor": "left"},
-        hovermode="closest",
-    )
-    return json.dumps(json.loads(fig.to_json())["layout"])
 
 
 def surface_scene(grid: GridSample) -> dict:
@@ -185,7 +145,7 @@ def surface_scene(grid: GridSample) -> dict:
         "gaps" (True where f is undefined or beyond the view somewhere in the window).
     """
     z_range = value_range(grid.z)
-    z = _clipped(grid.z, z_range)
+    z = clipped(grid.z, z_range)
     surface = {
         "type": "surface",
         "x": typed_array(grid.x),
@@ -202,7 +162,14 @@ def surface_scene(grid: GridSample) -> dict:
         "contours": {"x": {"highlight": False}, "y": {"highlight": False}},
         "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>",
     }
-    layout = json.loads(_scene_layout(_pair(grid.x), _pair(grid.y), z_range))
+    layout = scene_layout(
+        _pair(grid.x),
+        _pair(grid.y),
+        z_range,
+        camera=CAMERA,
+        domain=((0.05, 1.0), (0.0, 0.94)),
+        margin=16,
+    )
     return {
         "surface": surface,
         "layout": layout,
@@ -346,14 +313,14 @@ def surface_figure(
         _curve3d(
             slices.x,
             np.full_like(slices.x, y0),
-            _clipped(slices.along_x, z_range) + lift,
+            clipped(slices.along_x, z_range) + lift,
             X_COLOR,
             f"f(x, {number(y0)}), slope ∂f/∂x",
         ),
         _curve3d(
             np.full_like(slices.y, x0),
             slices.y,
-            _clipped(slices.along_y, z_range) + lift,
+            clipped(slices.along_y, z_range) + lift,
             Y_COLOR,
             f"f({number(x0)}, y), slope ∂f/∂y",
         ),
@@ -487,7 +454,7 @@ def slices_figure(slices: Slices, plane: TangentPlane, z_range: Range) -> dict:
     ]
     data = _slice_traces(
         slices.x,
-        _clipped(slices.along_x, z_range),
+        clipped(slices.along_x, z_range),
         plane.x0,
         plane.z0,
         plane.fx,
@@ -495,7 +462,7 @@ def slices_figure(slices: Slices, plane: TangentPlane, z_range: Range) -> dict:
         {"xaxis": "x", "yaxis": "y"},
     ) + _slice_traces(
         slices.y,
-        _clipped(slices.along_y, z_range),
+        clipped(slices.along_y, z_range),
         plane.y0,
         plane.z0,
         plane.fy,
@@ -578,7 +545,7 @@ def contour_trace(grid: GridSample) -> dict:
         "type": "contour",
         "x": typed_array(grid.x),
         "y": typed_array(grid.y),
-        "z": typed_array(_clipped(grid.z, z_range)),
+        "z": typed_array(clipped(grid.z, z_range)),
         "colorscale": SURFACE_SCALE,
         "ncontours": 18,
         "line": {"width": 0.6, "color": "rgba(40,40,40,0.35)"},
