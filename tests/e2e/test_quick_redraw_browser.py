@@ -1,0 +1,76 @@
+"""live_chart's quick path in Chromium: a move that changes only some scatter traces redraws those
+traces alone (Plotly.animate), and the picture is the one a full redraw of the same figure gives.
+
+The gradient page is the case it was built for: a shaded contour map with a field of arrows, where
+moving the point changes the point's traces, the title and the frames, never the map.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image, ImageChops
+
+from tests.e2e.helpers import (
+    LIVE_CHART_IFRAME,
+    chart_eval,
+    exceptions,
+    live_chart_frames,
+    move_first_slider,
+    open_page,
+    render_counts,
+    wait_for_redraw,
+)
+
+MAP, POLAR = 0, 1
+
+
+def _moved(page: Any, times: int) -> None:
+    for _ in range(times):
+        before = render_counts(page)
+        move_first_slider(page)
+        wait_for_redraw(page, before)
+        page.wait_for_timeout(400)  # the polar chart follows the map
+
+
+def _picture(page: Any, index: int) -> Image.Image:
+    page.mouse.move(0, 0)  # no hover label in the picture
+    page.wait_for_timeout(200)
+    shot = page.locator(LIVE_CHART_IFRAME).nth(index).screenshot()
+    return Image.open(io.BytesIO(shot)).convert("RGB")
+
+
+def _differing_pixels(a: Image.Image, b: Image.Image) -> int:
+    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 40 else 0)
+    return sum(diff.histogram()[255:])
+
+
+def test_moving_the_point_redraws_only_what_moved(page: Any, streamlit_server: str) -> None:
+    """Both gradient charts take the quick path, and look exactly as a full redraw draws them."""
+    open_page(page, streamlit_server, "gradient")
+    _moved(page, 3)
+    frames = live_chart_frames(page)
+    for index in (MAP, POLAR):
+        # data-full-draw is empty after a quick draw, else it says why the chart was redrawn
+        assert chart_eval(frames[index], "chart.dataset.fullDraw") == ""
+        quick = _picture(page, index)
+        assert chart_eval(frames[index], "window.liveChartRedrawFully()") is True
+        page.wait_for_timeout(300)
+        full = _picture(page, index)
+        assert quick.size == full.size
+        # anti-aliasing may differ by a few pixels; a missing or stale trace would be thousands
+        assert _differing_pixels(quick, full) < 0.002 * quick.size[0] * quick.size[1]
+    assert not exceptions(page)
+
+
+def test_a_heatmap_under_the_moved_traces_means_a_full_redraw(
+    page: Any, streamlit_server: str
+) -> None:
+    """plotly's partial redraw would wipe a heatmap: the Jacobian's input plane (det J shaded as
+    a heatmap) is redrawn in full, and says why."""
+    open_page(page, streamlit_server, "jacobian")
+    _moved(page, 2)
+    reason = chart_eval(live_chart_frames(page)[0], "chart.dataset.fullDraw")
+    assert "heatmap" in reason
+    assert not exceptions(page)
