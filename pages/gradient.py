@@ -141,210 +141,212 @@ formula = formula_input(
 text = formula.text
 init_view("grad", text)
 
-x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
-y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
-controls = st.columns(4)
-point_sliders("grad", controls[:2])
-window_sliders("grad", controls[2:])
-x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
-plane: TangentPlane = plane_at(text, x0, y0)
 
-angle = float(st.session_state["grad.angle"])
-frame = angle_index(angle)
+@st.fragment
+def point_view(text: str) -> None:
+    """Everything the point, the window and u move: a slider here reruns only this part of the
+    page (the title, the text and the formula box stay as they are, in the browser too)."""
+    x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
+    y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
+    controls = st.columns(4)
+    point_sliders("grad", controls[:2])
+    window_sliders("grad", controls[2:])
+    x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
+    plane: TangentPlane = plane_at(text, x0, y0)
 
+    angle = float(st.session_state["grad.angle"])
+    frame = angle_index(angle)
 
-def positioned(spec: dict) -> dict:
-    """The chart as it stands at u's angle: a frame when the angle is on one (the browser then
-    plays it), else u drawn exactly (after a button turned it along ∇f, say)."""
-    return spec if frame is not None else at_angle(spec, plane, angle)
+    def positioned(spec: dict) -> dict:
+        """The chart as it stands at u's angle: a frame when the angle is on one (the browser then
+        plays it), else u drawn exactly (after a button turned it along ∇f, say)."""
+        return spec if frame is not None else at_angle(spec, plane, angle)
 
-
-map_column, polar_column = st.columns([3, 2], gap="medium")
-with map_column:
-    live_chart(
-        positioned(map_at(text, x_range, y_range, x0, y0)),
-        frame=frame,
-        key="grad.map",
-        height=620,
-        filename="gradient-map",
-    )
-with polar_column:
-    st.slider(
-        "direction of u (degrees from the x axis)",
-        min_value=0.0,
-        max_value=360.0,
-        step=float(ANGLE_STEP),
-        format="%.0f°",
-        key="grad.angle",
-    )
-    has_direction = gradient_angle(plane) is not None
-    turns = st.columns([1.1, 1, 1.5, 1], vertical_alignment="center")
-    turns[0].caption("Turn u along")
-    for column, label, degrees, where in zip(
-        turns[1:],
-        ("∇f", "level curve", "−∇f"),
-        (0.0, 90.0, 180.0),
-        ("along ∇f", "along the level curve", "against ∇f"),
-        strict=True,
-    ):
-        column.button(
-            label,
-            key=f"grad.u_{int(degrees)}",
-            on_click=point_u,
-            args=(text, x0, y0, degrees),
-            disabled=not has_direction,
-            help=f"Turn u {where}.",
-            width="stretch",
+    map_column, polar_column = st.columns([3, 2], gap="medium")
+    with map_column:
+        live_chart(
+            positioned(map_at(text, x_range, y_range, x0, y0)),
+            frame=frame,
+            key="grad.map",
+            height=620,
+            filename="gradient-map",
         )
-    live_chart(
-        positioned(polar_of(text, x0, y0)),
-        frame=frame,
-        key="grad.polar",
-        height=430,
-        filename="directional-derivative",
-        follows=True,
-        on_change=partial(follow_chart_slider, "grad.angle", "grad.polar"),
-    )
-
-base = map_of(text, x_range, y_range)
-st.caption(
-    "On the map: the bold arrow labelled ∇f is the gradient at (x₀, y₀); green, the level "
-    "curve through the point and its tangent (dashed), with the right-angle mark; purple, the "
-    "unit direction u, its "
-    "shaded part the shadow of ∇f's arrow on it; orange and blue, the steepest ascent and "
-    f"descent. Small arrows: ∇f on a {ARROWS} × {ARROWS} grid, their length growing "
-    f"with |∇f| up to |∇f| = {number(base.clip, 3)} (the {CLIP_PERCENTILE}th percentile here) "
-    "and capped beyond, so a few huge gradients do not shrink the rest to dots; an arrow's "
-    "colour is its true |∇f|, in the colorbar's six bands (hover it for the numbers). Blue "
-    "shading: lower f."
-)
-st.caption(
-    "Polar chart: in each direction u, the distance from the centre is |D_u f| as a share of "
-    "|∇f| (the outer circle). Solid orange where f rises (D_u f > 0), dashed blue where it "
-    "falls (D_u f < 0, drawn as |D_u f|). Both are circles through the centre because "
-    "D_u f = |∇f| cos α, with α the angle between u and ∇f: largest along ∇f, zero along the "
-    "level curve (green), most negative against ∇f. At 0° D_u f is ∂f/∂x, at 90° ∂f/∂y. Drag "
-    "the slider under it: u turns in your browser, and the page follows when you let go."
-)
-if base.has_gaps:
-    st.caption(
-        "f or its gradient is undefined (or infinite) on part of this window: those places "
-        "are left blank, with no arrows."
-    )
-
-# --- readouts -------------------------------------------------------------------------------------
-
-defined = gradient_defined(plane)
-size = float(np.hypot(plane.fx, plane.fy)) if defined else float("nan")
-value = directional_value(plane, angle)
-readout = st.columns(4)
-readout[0].metric("f(x₀, y₀)", number(plane.z0))
-readout[1].metric(
-    "∇f(x₀, y₀)", f"({number(plane.fx)}, {number(plane.fy)})" if defined else "undefined"
-)
-readout[2].metric("|∇f|", number(size))
-readout[3].metric("D_u f = ∇f·u", number(value))
-
-fx_expr, fy_expr = (derivative_of(text, v, 1, XY) for v in XY)
-st.latex(
-    r"\nabla f = \left(\frac{\partial f}{\partial x},\ \frac{\partial f}{\partial y}\right) = "
-    rf"\left({to_latex(fx_expr)},\ {to_latex(fy_expr)}\right)"
-)
-if defined:
-    theta = np.radians(angle)
-    cos_t, sin_t = (number(round(float(g(theta)), 12)) for g in (np.cos, np.sin))
-    st.latex(
-        rf"D_u f = \nabla f \cdot u = ({number(plane.fx)})\cos {number(angle)}^\circ + "
-        rf"({number(plane.fy)})\sin {number(angle)}^\circ = ({number(plane.fx)})({cos_t}) + "
-        rf"({number(plane.fy)})({sin_t}) = {number(value)}".replace("−", "-")
-    )
-if size == 0:
-    st.info(
-        "∇f = 0 here: a critical point (a minimum, a maximum or a saddle). To first order f is "
-        "flat, so D_u f = 0 in every direction and there is no steepest way up.",
-        icon=":material/info:",
-    )
-elif not defined:
-    st.warning("f or ∇f is not defined at this point: move it.", icon=":material/info:")
-
-
-# --- studies --------------------------------------------------------------------------------------
-
-
-def steepest_study() -> None:
-    """Where the paths along ±∇f lead, and how this differs from gradient descent."""
-    up, down = paths_on_f(text, x0, y0, x_range, y_range)
-    step = max(x_range[1] - x_range[0], y_range[1] - y_range[0]) / 80
-    st.markdown(
-        f"From (x₀, y₀) the paths take steps of fixed length h = {number(step, 3)} along "
-        "+∇f (ascent) and −∇f (descent), re-reading the gradient after each step, so they cross "
-        "every level curve at a right angle. They stop at a peak or a valley floor (the "
-        "gradient turns back), at the edge of the window, or after 60 steps. Press "
-        "**▶ Roll up and down** under the map to watch them."
-    )
-    # A markdown list, not a table widget: this tab is open while the point moves, and every
-    # element redrawn competes with the map for the browser's time.
-    lines = []
-    for name, path in (("**Ascent** (along +∇f)", up), ("**Descent** (along −∇f)", down)):
-        if len(path):
-            end = path[-1]
-            lines.append(
-                f"- {name}: {len(path) - 1} steps, ends at ({number(end[0])}, {number(end[1])}) "
-                f"where f = {number(float(end[2]))} (a change of {number(end[2] - plane.z0)})."
+    with polar_column:
+        st.slider(
+            "direction of u (degrees from the x axis)",
+            min_value=0.0,
+            max_value=360.0,
+            step=float(ANGLE_STEP),
+            format="%.0f°",
+            key="grad.angle",
+        )
+        has_direction = gradient_angle(plane) is not None
+        turns = st.columns([1.1, 1, 1.5, 1], vertical_alignment="center")
+        turns[0].caption("Turn u along")
+        for column, label, degrees, where in zip(
+            turns[1:],
+            ("∇f", "level curve", "−∇f"),
+            (0.0, 90.0, 180.0),
+            ("along ∇f", "along the level curve", "against ∇f"),
+            strict=True,
+        ):
+            column.button(
+                label,
+                key=f"grad.u_{int(degrees)}",
+                on_click=point_u,
+                args=(text, x0, y0, degrees),
+                disabled=not has_direction,
+                help=f"Turn u {where}.",
+                width="stretch",
             )
-    st.markdown("\n".join(lines) or "- f is not defined at the point: no path.")
-    st.markdown(
-        "**Gradient descent** in deep learning uses the same direction but a step that scales "
-        "with the gradient: **w ← w − η ∇L(w)**, with learning rate η. Where the loss is steep, "
-        "it jumps far; near a minimum, where ∇L shrinks, it slows down by itself."
-    )
+        live_chart(
+            positioned(polar_of(text, x0, y0)),
+            frame=frame,
+            key="grad.polar",
+            height=430,
+            filename="directional-derivative",
+            follows=True,
+            on_change=partial(follow_chart_slider, "grad.angle", "grad.polar"),
+        )
 
-
-def surface_study() -> None:
-    """The surface with ∇f lifted onto it: the steepest way up the tangent plane."""
-    st.markdown(
-        "The same point on the surface z = f(x, y). The ∇f arrow climbs the tangent plane "
-        "in the direction of ∇f, rising |∇f| per unit of ground covered; its shadow on the "
-        "floor is ∇f on the map. The green level curve runs at the point's height, flat; "
-        "the paths climb and descend the surface."
+    base = map_of(text, x_range, y_range)
+    st.caption(
+        "On the map: the bold arrow labelled ∇f is the gradient at (x₀, y₀); green, the level "
+        "curve through the point and its tangent (dashed), with the right-angle mark; purple, the "
+        "unit direction u, its "
+        "shaded part the shadow of ∇f's arrow on it; orange and blue, the steepest ascent and "
+        f"descent. Small arrows: ∇f on a {ARROWS} × {ARROWS} grid, their length growing "
+        f"with |∇f| up to |∇f| = {number(base.clip, 3)} (the {CLIP_PERCENTILE}th percentile here) "
+        "and capped beyond, so a few huge gradients do not shrink the rest to dots; an arrow's "
+        "colour is its true |∇f|, in the colorbar's six bands (hover it for the numbers). Blue "
+        "shading: lower f."
     )
-    live_chart(
-        surface_at(text, x_range, y_range, x0, y0),
-        key="grad.surface",
-        height=560,
-        filename="gradient-on-the-surface",
-        follows=True,
+    st.caption(
+        "Polar chart: in each direction u, the distance from the centre is |D_u f| as a share of "
+        "|∇f| (the outer circle). Solid orange where f rises (D_u f > 0), dashed blue where it "
+        "falls (D_u f < 0, drawn as |D_u f|). Both are circles through the centre because "
+        "D_u f = |∇f| cos α, with α the angle between u and ∇f: largest along ∇f, zero along the "
+        "level curve (green), most negative against ∇f. At 0° D_u f is ∂f/∂x, at 90° ∂f/∂y. Drag "
+        "the slider under it: u turns in your browser, and the page follows when you let go."
     )
+    if base.has_gaps:
+        st.caption(
+            "f or its gradient is undefined (or infinite) on part of this window: those places "
+            "are left blank, with no arrows."
+        )
 
+    # --- readouts ---------------------------------------------------------------------------------
 
-def right_angle_study() -> None:
-    """Why ∇f is perpendicular to the level curve, with this point's numbers."""
-    st.markdown(
-        "Walk along the level curve through the point and f does not change, so the rate of "
-        "change in that direction t is zero: **D_t f = ∇f·t = 0**. A zero dot product means a "
-        "right angle: ∇f is perpendicular to the level curve, at every point where ∇f ≠ 0. "
-        "Any other direction u splits into a part along t (no change) and a part along ∇f, "
-        "so the part along ∇f is all that counts: D_u f = |∇f| cos α."
+    defined = gradient_defined(plane)
+    size = float(np.hypot(plane.fx, plane.fy)) if defined else float("nan")
+    value = directional_value(plane, angle)
+    readout = st.columns(4)
+    readout[0].metric("f(x₀, y₀)", number(plane.z0))
+    readout[1].metric(
+        "∇f(x₀, y₀)", f"({number(plane.fx)}, {number(plane.fy)})" if defined else "undefined"
     )
-    along = gradient_angle(plane)
-    if along is None:
-        st.info("Here ∇f = 0 (or is undefined): there is no single level-curve direction.")
-        return
-    t_angle = (along + 90.0) % 360
+    readout[2].metric("|∇f|", number(size))
+    readout[3].metric("D_u f = ∇f·u", number(value))
+
+    fx_expr, fy_expr = (derivative_of(text, v, 1, XY) for v in XY)
     st.latex(
-        rf"t = (\cos {number(t_angle)}^\circ,\ \sin {number(t_angle)}^\circ),\qquad "
-        rf"\nabla f \cdot t = {number(directional_value(plane, t_angle))}"
+        r"\nabla f = \left(\frac{\partial f}{\partial x},\ \frac{\partial f}{\partial y}\right) = "
+        rf"\left({to_latex(fx_expr)},\ {to_latex(fy_expr)}\right)"
     )
+    if defined:
+        theta = np.radians(angle)
+        cos_t, sin_t = (number(round(float(g(theta)), 12)) for g in (np.cos, np.sin))
+        st.latex(
+            rf"D_u f = \nabla f \cdot u = ({number(plane.fx)})\cos {number(angle)}^\circ + "
+            rf"({number(plane.fy)})\sin {number(angle)}^\circ = ({number(plane.fx)})({cos_t}) + "
+            rf"({number(plane.fy)})({sin_t}) = {number(value)}".replace("−", "-")
+        )
+    if size == 0:
+        st.info(
+            "∇f = 0 here: a critical point (a minimum, a maximum or a saddle). To first order f is "
+            "flat, so D_u f = 0 in every direction and there is no steepest way up.",
+            icon=":material/info:",
+        )
+    elif not defined:
+        st.warning("f or ∇f is not defined at this point: move it.", icon=":material/info:")
+
+    # --- studies ----------------------------------------------------------------------------------
+
+    def steepest_study() -> None:
+        """Where the paths along ±∇f lead, and how this differs from gradient descent."""
+        up, down = paths_on_f(text, x0, y0, x_range, y_range)
+        step = max(x_range[1] - x_range[0], y_range[1] - y_range[0]) / 80
+        st.markdown(
+            f"From (x₀, y₀) the paths take steps of fixed length h = {number(step, 3)} "
+            "along +∇f (ascent) and −∇f (descent), re-reading the gradient after each step, so "
+            "they cross every level curve at a right angle. They stop at a peak or a valley "
+            "floor (the gradient turns back), at the edge of the window, or after 60 steps. Press "
+            "**▶ Roll up and down** under the map to watch them."
+        )
+        # A markdown list, not a table widget: this tab is open while the point moves, and every
+        # element redrawn competes with the map for the browser's time.
+        lines = []
+        for name, path in (("**Ascent** (along +∇f)", up), ("**Descent** (along −∇f)", down)):
+            if len(path):
+                end = path[-1]
+                lines.append(
+                    f"- {name}: {len(path) - 1} steps, ends at "
+                    f"({number(end[0])}, {number(end[1])}) where f = {number(float(end[2]))} "
+                    f"(a change of {number(end[2] - plane.z0)})."
+                )
+        st.markdown("\n".join(lines) or "- f is not defined at the point: no path.")
+        st.markdown(
+            "**Gradient descent** in deep learning uses the same direction but a step that "
+            "scales with the gradient: **w ← w − η ∇L(w)**, with learning rate η. Where the loss "
+            "is steep, it jumps far; near a minimum, where ∇L shrinks, it slows down by itself."
+        )
+
+    def surface_study() -> None:
+        """The surface with ∇f lifted onto it: the steepest way up the tangent plane."""
+        st.markdown(
+            "The same point on the surface z = f(x, y). The ∇f arrow climbs the tangent plane "
+            "in the direction of ∇f, rising |∇f| per unit of ground covered; its shadow on the "
+            "floor is ∇f on the map. The green level curve runs at the point's height, flat; "
+            "the paths climb and descend the surface."
+        )
+        live_chart(
+            surface_at(text, x_range, y_range, x0, y0),
+            key="grad.surface",
+            height=560,
+            filename="gradient-on-the-surface",
+            follows=True,
+        )
+
+    def right_angle_study() -> None:
+        """Why ∇f is perpendicular to the level curve, with this point's numbers."""
+        st.markdown(
+            "Walk along the level curve through the point and f does not change, so the rate of "
+            "change in that direction t is zero: **D_t f = ∇f·t = 0**. A zero dot product means a "
+            "right angle: ∇f is perpendicular to the level curve, at every point where ∇f ≠ 0. "
+            "Any other direction u splits into a part along t (no change) and a part along ∇f, "
+            "so the part along ∇f is all that counts: D_u f = |∇f| cos α."
+        )
+        along = gradient_angle(plane)
+        if along is None:
+            st.info("Here ∇f = 0 (or is undefined): there is no single level-curve direction.")
+            return
+        t_angle = (along + 90.0) % 360
+        st.latex(
+            rf"t = (\cos {number(t_angle)}^\circ,\ \sin {number(t_angle)}^\circ),\qquad "
+            rf"\nabla f \cdot t = {number(directional_value(plane, t_angle))}"
+        )
+
+    STUDIES = {
+        "Steepest paths": steepest_study,
+        "On the surface (3D)": surface_study,
+        "Why a right angle?": right_angle_study,
+    }
+    for tab, study in zip(
+        st.tabs(list(STUDIES), key="grad.study", on_change="rerun"), STUDIES.values(), strict=True
+    ):
+        if tab.open:
+            with tab:
+                study()
 
 
-STUDIES = {
-    "Steepest paths": steepest_study,
-    "On the surface (3D)": surface_study,
-    "Why a right angle?": right_angle_study,
-}
-for tab, study in zip(
-    st.tabs(list(STUDIES), key="grad.study", on_change="rerun"), STUDIES.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            study()
+point_view(text)
