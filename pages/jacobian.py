@@ -132,14 +132,7 @@ preset_name = state[PRESET_KEYS[kind]]
 if preset_name in PRESET_NOTES:
     st.caption(PRESET_NOTES[preset_name])
 init_view(kind, preset_name)
-
-# --- the point, the window, the layer's weights ---------------------------------------------------
-
-x_range = tuple(float(v) for v in state["jac.x_range"])
-y_range = tuple(float(v) for v in state["jac.y_range"])
-controls = st.columns(4)
-point_sliders("jac", controls[:2])
-window_sliders("jac", controls[2:])
+# The layer's weights write the two formula boxes above: they rerun the whole page.
 if kind == PLANE and preset_name == LAYER:
     layer = st.columns(6)
     names = ("w₁₁", "w₁₂", "w₂₁", "w₂₂", "b₁", "b₂")
@@ -147,259 +140,279 @@ if kind == PLANE and preset_name == LAYER:
         reach = 3.0 if name.startswith("w") else 2.0
         column.slider(name, -reach, reach, step=0.1, key=key, on_change=use_layer)
 
-shape_column, size_column, v_column, w_column = st.columns([1.3, 2, 2, 2])
-shape_column.radio("Small shape", SHAPES, key="jac.shape", horizontal=True)
-size_column.slider(
-    "its size h (half the square's side, or the radius)",
-    min_value=0.01,
-    max_value=1.0,
-    step=0.01,
-    key="jac.size",
-)
-v_column.slider(
-    "direction v (degrees from the x axis)",
-    min_value=0.0,
-    max_value=360.0,
-    step=5.0,
-    format="%.0f°",
-    key="jac.v_angle",
-)
-if kind == PLANE:
-    w_column.slider(
-        "output covector w (degrees)",
+# --- the point, the window, the small shape, v and w ----------------------------------------------
+
+
+@st.fragment
+def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
+    """Everything the point, the window, the shape, v and w move: their sliders rerun only this
+    part of the page (the title, the map's choice and its formulas stay as they are)."""
+    x_range = tuple(float(v) for v in state["jac.x_range"])
+    y_range = tuple(float(v) for v in state["jac.y_range"])
+    controls = st.columns(4)
+    point_sliders("jac", controls[:2])
+    window_sliders("jac", controls[2:])
+
+    shape_column, size_column, v_column, w_column = st.columns([1.3, 2, 2, 2])
+    shape_column.radio("Small shape", SHAPES, key="jac.shape", horizontal=True)
+    size_column.slider(
+        "its size h (half the square's side, or the radius)",
+        min_value=0.01,
+        max_value=1.0,
+        step=0.01,
+        key="jac.size",
+    )
+    v_column.slider(
+        "direction v (degrees from the x axis)",
         min_value=0.0,
         max_value=360.0,
         step=5.0,
         format="%.0f°",
-        key="jac.w_angle",
-    )
-
-x0, y0 = float(state["jac.x0"]), float(state["jac.y0"])
-size, shape = float(state["jac.size"]), str(state["jac.shape"])
-view = point_view(texts, x0, y0, size, shape)
-Fp, J, local, ratio = view.value, view.jacobian, view.local, view.ratio
-v_theta, w_theta = np.radians(float(state["jac.v_angle"])), np.radians(float(state["jac.w_angle"]))
-v = np.array([np.cos(v_theta), np.sin(v_theta)])
-w = np.array([np.cos(w_theta), np.sin(w_theta)])
-Jv = jvp(J, v)
-wJ = vjp(w, J) if kind == PLANE else None
-defined = bool(np.all(np.isfinite(J)) and np.all(np.isfinite(Fp)))
-scale = local.area_scale if defined else float("nan")
-
-# --- the two pictures ---------------------------------------------------------------------------
-
-input_base = input_part(texts, x_range, y_range)
-output_base = output_part(texts, x_range, y_range)
-out_span = plane_span(output_base["layout"]) if kind == PLANE else box_span(output_base["box"])
-scales = arrow_scales(plane_span(input_base["layout"]), out_span, J)
-p = np.array([x0, y0])
-v_arrow = arrow(p, v, scales.v)
-jv_arrow = arrow(Fp, Jv, scales.jv)
-pullback = w_arrow = curve = None
-if wJ is not None:
-    pullback = arrow(p, wJ, scales.wj)
-    w_arrow = arrow(Fp, w, scales.w)
-    curve = covector_curve(texts, x_range, y_range, w, float(w @ Fp))
-
-left, right = st.columns(2, gap="medium")
-with left:
-    live_chart(
-        input_figure(
-            input_base,
-            local,
-            v=v_arrow,
-            pullback=pullback,
-            covector_curve=curve,
-            title=f"Input plane, shaded by {'det J' if kind == PLANE else 'the area scale'}",
-        ),
-        key="jac.input",
-        height=540,
-        filename="jacobian-input-plane",
-    )
-with right:
-    if kind == PLANE:
-        live_chart(
-            output_figure(output_base, local, jv=jv_arrow, w=w_arrow, title="Output plane: F"),
-            key="jac.output",
-            height=540,
-            filename="jacobian-output-plane",
-            follows=True,
-        )
-    else:
-        live_chart(
-            surface_figure(
-                output_base, local, jv=jv_arrow, jacobian=J, title="The patch F(window) in space"
-            ),
-            key="jac.surface",
-            height=540,
-            filename="jacobian-surface-patch",
-            follows=True,
-        )
-
-if kind == PLANE:
-    st.caption(
-        "Left, the input plane: the grid, the small square (grey) at p = (x₀, y₀), the "
-        "direction v (purple) and the pull-back wᵀJ (green), perpendicular to the dotted curve "
-        "where w·F keeps its value at p. Orange shading: det J > 0 (orientation kept); blue: "
-        "det J < 0 (flipped); the dashed line is det J = 0. Right, the output plane: the same "
-        "grid bent by F, the curved image F(square) (grey) next to the parallelogram "
-        "F(p) + J·(square − p) (orange, dashed), the push-forward J·v (purple) and the covector "
-        "w (green) with its dotted level line. Hover anything for its numbers."
-    )
-else:
-    st.caption(
-        "Left, the input plane shaded by the area scale √det(JᵀJ). Right, the patch in space "
-        "(coloured by the same scale), the grid bent onto it, the curved image of the small "
-        "square (dark) and the tangent parallelogram F(p) + J·(square − p) (orange), which lies "
-        "in the tangent plane; J·v (purple) is a velocity along the surface. Drag to turn it."
-    )
-if input_base["gaps"]:
-    st.caption("F or J is undefined on part of this window: those places are left blank.")
-
-# --- the numbers ----------------------------------------------------------------------------------
-
-m = len(texts)
-names = [[rf"\frac{{\partial F_{i + 1}}}{{\partial {var}}}" for var in XY] for i in range(m)]
-st.latex(rf"J = {_matrix(names)} = {jacobian_latex(texts)}")
-at_p = [[_latex_number(J[i, j]) for j in range(2)] for i in range(m)]
-where = rf"{_latex_number(x0)},\ {_latex_number(y0)}"
-fp_latex = ",\\ ".join(_latex_number(c) for c in Fp)
-st.latex(
-    rf"F({where}) = ({fp_latex}),\qquad J({where}) = {_matrix(at_p)}"
-    + (r"\quad \text{(3 outputs} \times \text{2 inputs)}" if m == 3 else "")
-)
-
-readout = st.columns([1, 1, 1.2, 1.2] if kind == PLANE else [1, 1, 2])
-scale_label = "det J at p" if kind == PLANE else "area scale √det(JᵀJ) at p"
-readout[0].metric(scale_label, number(scale), help="The factor by which F scales small areas.")
-readout[1].metric(
-    "area ratio F(shape) ÷ shape",
-    number(ratio),
-    help="Tends to the area scale as the shape shrinks: make h small."
-    + ("" if kind == PLANE else " The patch's area is ∫∫ √det(JᵀJ) dx dy over the shape."),
-)
-readout[2].metric("J·v (forward mode)", _vector(Jv), help=f"v = {_vector(v)}")
-if wJ is not None:
-    readout[3].metric("wᵀJ (reverse mode)", _vector(wJ), help=f"w = {_vector(w)}")
-gap = abs(ratio - scale) / abs(scale) if np.isfinite(scale) and scale != 0 else float("nan")
-if np.isfinite(gap):
-    st.caption(
-        f"With h = {number(size)} the areas' ratio is off from the area scale by "
-        f"{number(100 * gap, 2)} %. For a shape centred on p the gap shrinks like h²: halve h "
-        "and it drops about four times."
-    )
-if not defined:
-    st.warning("F or J is not defined at this point: move it.", icon=":material/info:")
-elif scale == 0:
-    st.info(
-        "The area scale is 0 here: J squashes the plane onto a line (or a point), so F is not "
-        "invertible near p.",
-        icon=":material/info:",
-    )
-
-
-# --- studies --------------------------------------------------------------------------------------
-
-
-def square_study() -> None:
-    """The square's image against the parallelogram, magnified, and the areas as h shrinks."""
-    st.markdown(
-        "The linear picture is exact only in the limit: F(p + d) = F(p) + J·d + (terms of "
-        "size |d|²). Through a magnifier of power 1/h the parallelogram stays put while the "
-        "curved image closes in on it as **h** shrinks; the areas' ratio tends to the area "
-        "scale, with an error that shrinks like h² (the shape is centred on p, so the first-order "
-        "errors on opposite sides cancel)."
+        key="jac.v_angle",
     )
     if kind == PLANE:
-        live_chart(
-            closeup_figure(local),
-            key="jac.closeup",
-            height=440,
-            filename="jacobian-close-up",
-            follows=True,
-        )
-    rows = [
-        {
-            "h": number(h),
-            "area of F(shape) ÷ area of shape": number(image),
-            "area of the linear image ÷ area of shape": number(linear),
-            "gap to the area scale": number(image - scale),
-        }
-        for h, image, linear in shrinking(texts, x0, y0, shape)
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch")
-
-
-def determinant_study() -> None:
-    """det J as a formula, and what its sign means."""
-    formula = area_scale_formula(texts)
-    if kind == PLANE:
-        st.latex(rf"\det J = {to_latex(formula)}")
-        st.markdown(
-            "A small area near p becomes |det J| times as large. Where **det J > 0** (orange) F "
-            "keeps the plane's orientation: a square's corners, read counter-clockwise, stay "
-            "counter-clockwise. Where **det J < 0** (blue) they come out clockwise: the plane "
-            "is turned over, like a page. On the dashed curve **det J = 0** the map folds: "
-            "nearby points pile up, and F has no smooth inverse there. In a network layer, "
-            "det J = 0 means two inputs the next layer can no longer tell apart."
-        )
-        if input_base["flips"]:
-            st.info("In this window det J changes sign: look for the blue region.")
-        if preset_name == LAYER:
-            weights = np.array([state[k] for k in LAYER_KEYS[:4]], dtype=float).reshape(2, 2)
-            z = weights @ p + np.array([state["jac.b1"], state["jac.b2"]], dtype=float)
-            damp = 1 - np.tanh(z) ** 2
-            st.latex(
-                r"\det J = (1 - \tanh^2 z_1)(1 - \tanh^2 z_2)\,\det W = "
-                rf"{_latex_number(damp[0])} \cdot {_latex_number(damp[1])} \cdot "
-                rf"{_latex_number(np.linalg.det(weights))} = {_latex_number(scale)}"
-            )
-    else:
-        st.latex(rf"\sqrt{{\det(J^\mathsf{{T}} J)}} = {to_latex(formula)}")
-        st.markdown(
-            "J has 3 rows and 2 columns, so it has no determinant. Its two columns ∂F/∂x and "
-            "∂F/∂y span the tangent plane, and the parallelogram they make has area "
-            "√det(JᵀJ) = |∂F/∂x × ∂F/∂y|: the factor by which F scales small areas onto the "
-            "surface, the one an integral over the surface needs."
+        w_column.slider(
+            "output covector w (degrees)",
+            min_value=0.0,
+            max_value=360.0,
+            step=5.0,
+            format="%.0f°",
+            key="jac.w_angle",
         )
 
-
-def modes_study() -> None:
-    """JVP and VJP with this point's numbers, and why reverse mode wins for a loss."""
-    st.markdown(
-        "**Forward mode** (a Jacobian-vector product) pushes an input direction v through the "
-        "map: **J·v** is the velocity of F(p + t·v) at t = 0, one column's worth of J per "
-        "pass. **Reverse mode** (a vector-Jacobian product, what backpropagation computes) "
-        "pulls an output covector w back: **wᵀJ** is the gradient of the single number w·F, "
-        "one row's worth of J per pass."
+    x0, y0 = float(state["jac.x0"]), float(state["jac.y0"])
+    size, shape = float(state["jac.size"]), str(state["jac.shape"])
+    view = point_view(texts, x0, y0, size, shape)
+    Fp, J, local, ratio = view.value, view.jacobian, view.local, view.ratio
+    v_theta, w_theta = (
+        np.radians(float(state["jac.v_angle"])),
+        np.radians(float(state["jac.w_angle"])),
     )
-    st.latex(rf"J v = {_matrix(at_p)} {_column(v)} = {_column(Jv)}")
+    v = np.array([np.cos(v_theta), np.sin(v_theta)])
+    w = np.array([np.cos(w_theta), np.sin(w_theta)])
+    Jv = jvp(J, v)
+    wJ = vjp(w, J) if kind == PLANE else None
+    defined = bool(np.all(np.isfinite(J)) and np.all(np.isfinite(Fp)))
+    scale = local.area_scale if defined else float("nan")
+
+    # --- the two pictures -------------------------------------------------------------------------
+
+    input_base = input_part(texts, x_range, y_range)
+    output_base = output_part(texts, x_range, y_range)
+    out_span = plane_span(output_base["layout"]) if kind == PLANE else box_span(output_base["box"])
+    scales = arrow_scales(plane_span(input_base["layout"]), out_span, J)
+    p = np.array([x0, y0])
+    v_arrow = arrow(p, v, scales.v)
+    jv_arrow = arrow(Fp, Jv, scales.jv)
+    pullback = w_arrow = curve = None
     if wJ is not None:
-        st.latex(
-            rf"w^\mathsf{{T}} J = {_column(w)}^\mathsf{{T}} {_matrix(at_p)} = "
-            rf"{_column(wJ)}^\mathsf{{T}}"
+        pullback = arrow(p, wJ, scales.wj)
+        w_arrow = arrow(Fp, w, scales.w)
+        curve = covector_curve(texts, x_range, y_range, w, float(w @ Fp))
+
+    left, right = st.columns(2, gap="medium")
+    with left:
+        live_chart(
+            input_figure(
+                input_base,
+                local,
+                v=v_arrow,
+                pullback=pullback,
+                covector_curve=curve,
+                title=f"Input plane, shaded by {'det J' if kind == PLANE else 'the area scale'}",
+            ),
+            key="jac.input",
+            height=540,
+            filename="jacobian-input-plane",
         )
-        st.latex(
-            rf"w \cdot (J v) = {_latex_number(w @ Jv)} = (w^\mathsf{{T}} J) \cdot v"
-            r"\qquad\text{(the same number, either way round)}"
+    with right:
+        if kind == PLANE:
+            live_chart(
+                output_figure(output_base, local, jv=jv_arrow, w=w_arrow, title="Output plane: F"),
+                key="jac.output",
+                height=540,
+                filename="jacobian-output-plane",
+                follows=True,
+            )
+        else:
+            live_chart(
+                surface_figure(
+                    output_base,
+                    local,
+                    jv=jv_arrow,
+                    jacobian=J,
+                    title="The patch F(window) in space",
+                ),
+                key="jac.surface",
+                height=540,
+                filename="jacobian-surface-patch",
+                follows=True,
+            )
+
+    if kind == PLANE:
+        st.caption(
+            "Left, the input plane: the grid, the small square (grey) at p = (x₀, y₀), the "
+            "direction v (purple) and the pull-back wᵀJ (green), perpendicular to the dotted curve "
+            "where w·F keeps its value at p. Orange shading: det J > 0 (orientation kept); blue: "
+            "det J < 0 (flipped); the dashed line is det J = 0. Right, the output plane: the same "
+            "grid bent by F, the curved image F(square) (grey) next to the parallelogram "
+            "F(p) + J·(square − p) (orange, dashed), the push-forward J·v (purple) and the "
+            "covector w (green) with its dotted level line. Hover a point or an arrow for its "
+            "numbers."
         )
-    st.markdown(
-        "**Why backpropagation runs in reverse:** a network has millions of inputs (its "
-        "weights) and one output (the loss), so one reverse pass gives the whole gradient "
-        "wᵀJ with w = 1, where forward mode would need one pass per weight."
+    else:
+        st.caption(
+            "Left, the input plane shaded by the area scale √det(JᵀJ). Right, the patch in space "
+            "(coloured by the same scale), the grid bent onto it, the curved image of the small "
+            "square (dark) and the tangent parallelogram F(p) + J·(square − p) (orange), which "
+            "lies in the tangent plane; J·v (purple) is a velocity along the surface. "
+            "Drag to turn it."
+        )
+    if input_base["gaps"]:
+        st.caption("F or J is undefined on part of this window: those places are left blank.")
+
+    # --- the numbers ------------------------------------------------------------------------------
+
+    m = len(texts)
+    names = [[rf"\frac{{\partial F_{i + 1}}}{{\partial {var}}}" for var in XY] for i in range(m)]
+    st.latex(rf"J = {_matrix(names)} = {jacobian_latex(texts)}")
+    at_p = [[_latex_number(J[i, j]) for j in range(2)] for i in range(m)]
+    where = rf"{_latex_number(x0)},\ {_latex_number(y0)}"
+    fp_latex = ",\\ ".join(_latex_number(c) for c in Fp)
+    st.latex(
+        rf"F({where}) = ({fp_latex}),\qquad J({where}) = {_matrix(at_p)}"
+        + (r"\quad \text{(3 outputs} \times \text{2 inputs)}" if m == 3 else "")
     )
 
+    readout = st.columns([1, 1, 1.2, 1.2] if kind == PLANE else [1, 1, 2])
+    scale_label = "det J at p" if kind == PLANE else "area scale √det(JᵀJ) at p"
+    readout[0].metric(scale_label, number(scale), help="The factor by which F scales small areas.")
+    readout[1].metric(
+        "area ratio F(shape) ÷ shape",
+        number(ratio),
+        help="Tends to the area scale as the shape shrinks: make h small."
+        + ("" if kind == PLANE else " The patch's area is ∫∫ √det(JᵀJ) dx dy over the shape."),
+    )
+    readout[2].metric("J·v (forward mode)", _vector(Jv), help=f"v = {_vector(v)}")
+    if wJ is not None:
+        readout[3].metric("wᵀJ (reverse mode)", _vector(wJ), help=f"w = {_vector(w)}")
+    gap = abs(ratio - scale) / abs(scale) if np.isfinite(scale) and scale != 0 else float("nan")
+    if np.isfinite(gap):
+        st.caption(
+            f"With h = {number(size)} the areas' ratio is off from the area scale by "
+            f"{number(100 * gap, 2)} %. For a shape centred on p the gap shrinks like h²: halve h "
+            "and it drops about four times."
+        )
+    if not defined:
+        st.warning("F or J is not defined at this point: move it.", icon=":material/info:")
+    elif scale == 0:
+        st.info(
+            "The area scale is 0 here: J squashes the plane onto a line (or a point), so F is not "
+            "invertible near p.",
+            icon=":material/info:",
+        )
 
-# The first study is open by default: the one without a chart, so a move of the point redraws
-# two charts, not three.
-STUDIES = {
-    "Forward and reverse mode": modes_study,
-    "Square → parallelogram (close-up)": square_study,
-    "det J: area and orientation": determinant_study,
-}
-for tab, study in zip(
-    st.tabs(list(STUDIES), key="jac.study", on_change="rerun"), STUDIES.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            study()
+    # --- studies ----------------------------------------------------------------------------------
+
+    def square_study() -> None:
+        """The square's image against the parallelogram, magnified, and the areas as h shrinks."""
+        st.markdown(
+            "The linear picture is exact only in the limit: F(p + d) = F(p) + J·d + (terms of "
+            "size |d|²). Through a magnifier of power 1/h the parallelogram stays put while the "
+            "curved image closes in on it as **h** shrinks; the areas' ratio tends to the area "
+            "scale, with an error that shrinks like h² (the shape is centred on p, so the "
+            "first-order errors on opposite sides cancel)."
+        )
+        if kind == PLANE:
+            live_chart(
+                closeup_figure(local),
+                key="jac.closeup",
+                height=440,
+                filename="jacobian-close-up",
+                follows=True,
+            )
+        rows = [
+            {
+                "h": number(h),
+                "area of F(shape) ÷ area of shape": number(image),
+                "area of the linear image ÷ area of shape": number(linear),
+                "gap to the area scale": number(image - scale),
+            }
+            for h, image, linear in shrinking(texts, x0, y0, shape)
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+    def determinant_study() -> None:
+        """det J as a formula, and what its sign means."""
+        formula = area_scale_formula(texts)
+        if kind == PLANE:
+            st.latex(rf"\det J = {to_latex(formula)}")
+            st.markdown(
+                "A small area near p becomes |det J| times as large. Where **det J > 0** (orange) "
+                "F keeps the plane's orientation: a square's corners, read counter-clockwise, stay "
+                "counter-clockwise. Where **det J < 0** (blue) they come out clockwise: the plane "
+                "is turned over, like a page. On the dashed curve **det J = 0** the map folds: "
+                "nearby points pile up, and F has no smooth inverse there. In a network layer, "
+                "det J = 0 means two inputs the next layer can no longer tell apart."
+            )
+            if input_base["flips"]:
+                st.info("In this window det J changes sign: look for the blue region.")
+            if preset_name == LAYER:
+                weights = np.array([state[k] for k in LAYER_KEYS[:4]], dtype=float).reshape(2, 2)
+                z = weights @ p + np.array([state["jac.b1"], state["jac.b2"]], dtype=float)
+                damp = 1 - np.tanh(z) ** 2
+                st.latex(
+                    r"\det J = (1 - \tanh^2 z_1)(1 - \tanh^2 z_2)\,\det W = "
+                    rf"{_latex_number(damp[0])} \cdot {_latex_number(damp[1])} \cdot "
+                    rf"{_latex_number(np.linalg.det(weights))} = {_latex_number(scale)}"
+                )
+        else:
+            st.latex(rf"\sqrt{{\det(J^\mathsf{{T}} J)}} = {to_latex(formula)}")
+            st.markdown(
+                "J has 3 rows and 2 columns, so it has no determinant. Its two columns ∂F/∂x and "
+                "∂F/∂y span the tangent plane, and the parallelogram they make has area "
+                "√det(JᵀJ) = |∂F/∂x × ∂F/∂y|: the factor by which F scales small areas onto the "
+                "surface, the one an integral over the surface needs."
+            )
+
+    def modes_study() -> None:
+        """JVP and VJP with this point's numbers, and why reverse mode wins for a loss."""
+        st.markdown(
+            "**Forward mode** (a Jacobian-vector product) pushes an input direction v through the "
+            "map: **J·v** is the velocity of F(p + t·v) at t = 0, one column's worth of J per "
+            "pass. **Reverse mode** (a vector-Jacobian product, what backpropagation computes) "
+            "pulls an output covector w back: **wᵀJ** is the gradient of the single number w·F, "
+            "one row's worth of J per pass."
+        )
+        st.latex(rf"J v = {_matrix(at_p)} {_column(v)} = {_column(Jv)}")
+        if wJ is not None:
+            st.latex(
+                rf"w^\mathsf{{T}} J = {_column(w)}^\mathsf{{T}} {_matrix(at_p)} = "
+                rf"{_column(wJ)}^\mathsf{{T}}"
+            )
+            st.latex(
+                rf"w \cdot (J v) = {_latex_number(w @ Jv)} = (w^\mathsf{{T}} J) \cdot v"
+                r"\qquad\text{(the same number, either way round)}"
+            )
+        st.markdown(
+            "**Why backpropagation runs in reverse:** a network has millions of inputs (its "
+            "weights) and one output (the loss), so one reverse pass gives the whole gradient "
+            "wᵀJ with w = 1, where forward mode would need one pass per weight."
+        )
+
+    # The first study is open by default: the one without a chart, so a move of the point redraws
+    # two charts, not three.
+    STUDIES = {
+        "Forward and reverse mode": modes_study,
+        "Square → parallelogram (close-up)": square_study,
+        "det J: area and orientation": determinant_study,
+    }
+    for tab, study in zip(
+        st.tabs(list(STUDIES), key="jac.study", on_change="rerun"), STUDIES.values(), strict=True
+    ):
+        if tab.open:
+            with tab:
+                study()
+
+
+point_section(kind, texts, preset_name)

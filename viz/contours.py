@@ -123,3 +123,39 @@ def background_image(
         "yanchor": "top",
         "layer": "below",
     }
+
+
+def _rgba_stops(colorscale: list[list]) -> tuple[NDArray, NDArray]:
+    """A plotly colorscale of "rgba(r,g,b,a)" / "rgb(r,g,b)" / "#rrggbb" stops as positions and
+    RGBA rows (alpha 0-1)."""
+    positions, colours = [], []
+    for position, colour in colorscale:
+        text = str(colour).strip()
+        if text.startswith("#"):
+            rgba = [int(text[i : i + 2], 16) for i in (1, 3, 5)] + [1.0]
+        else:
+            parts = [float(v) for v in text[text.index("(") + 1 : text.rindex(")")].split(",")]
+            rgba = parts + [1.0] * (4 - len(parts))
+        positions.append(float(position))
+        colours.append(rgba)
+    return np.array(positions), np.array(colours, dtype=np.float64)
+
+
+def colorscale_image(
+    z: NDArray, low: float, high: float, colorscale: list[list], factor: int = 3
+) -> str:
+    """z painted with a plotly colorscale from `low` to `high`, as a PNG data URI for a layout
+    image (row 0 is the top, the largest y): what a heat map with that colorscale, zmin and
+    zmax shows, smoothed `factor` times finer; NaN is transparent (a gap).
+
+    A picture instead of a heat map trace: the browser then redraws only the traces that move
+    over it (a heat map under them would make every move a full redraw).
+    """
+    positions, colours = _rgba_stops(colorscale)
+    with np.errstate(invalid="ignore"):
+        fine = upsample(np.asarray(z, dtype=np.float64), factor)[::-1]
+        share = np.clip((fine - low) / ((high - low) or 1.0), 0.0, 1.0)
+    channels = [np.interp(np.nan_to_num(share), positions, colours[:, k]) for k in range(4)]
+    rgba = np.stack(channels, axis=-1)
+    rgba[..., 3] = np.where(np.isnan(fine), 0.0, rgba[..., 3] * 255)
+    return png_data_uri(rgba.round().clip(0, 255).astype(np.uint8))

@@ -3,7 +3,7 @@
 J·v and the pull-back wᵀJ, and a surface patch F: R² → R³ in 3D.
 
 Every figure is a JSON-ready dict with float32 typed arrays. The heavy part of each chart (the
-det J heat map, the deformed grid, the surface) depends only on the formulas and the window:
+det J shading, the deformed grid, the surface) depends only on the formulas and the window:
 the `*_base` functions build it once (the caller caches it) and the `*_figure` functions put
 the very same trace objects first and add light traces for the point, so moving the point
 never changes the heavy bytes (architecture rules 1 and 3).
@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from calc_core.multivariate import DeformedGrid, GridSample, LocalImage
+from viz.contours import background_image, colorscale_image
 from viz.format import number
 from viz.theme import BASE_FONT_SIZE, OKABE_ITO, TANGENT_COLOR, themed_figure, typed_array
 
@@ -186,7 +187,8 @@ def input_base(
         names: the axes' titles.
 
     Returns:
-        {"data": [heat map, grid, det J = 0], "layout", "limit": the colour scale's end,
+        {"data": [the colorbar's carrier, grid, det J = 0], "layout" (det J shaded as its
+        background image, the colour axis), "limit": the colour scale's end,
         "gaps": True where the scale is undefined somewhere, "flips": True where det J
         changes sign in the window}.
     """
@@ -194,24 +196,28 @@ def input_base(
     y_range = (float(scale.y[0]), float(scale.y[-1]))
     limit = color_limit(scale.z)
     label = "det J" if signed else "area scale"
-    heat = {
-        "type": "heatmap", "x": _typed(scale.x), "y": _typed(scale.y),
-        "z": _typed(scale.z), "zmin": -limit if signed else 0.0, "zmax": limit,
-        "colorscale": DET_SCALE if signed else AREA_SCALE, "name": label,
-        "colorbar": {"title": {"text": label, "side": "top"}, "x": 0.88, "xanchor": "left",
-                     "len": 0.8, "thickness": 12},
-        "hovertemplate": f"{names[0]} = %{{x:.3g}}<br>{names[1]} = %{{y:.3g}}<br>"
-        f"{label} = %{{z:.4g}}<extra></extra>",
-        **PLANE,
-    }  # fmt: skip
+    low, colorscale = (-limit, DET_SCALE) if signed else (0.0, AREA_SCALE)
+    # The shading is a picture under the traces (so moving the point redraws only the point's
+    # traces); this invisible trace carries its colorbar (a colour axis shows only when used).
+    bar = {"type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": label,
+           "marker": {"color": [0.0], "coloraxis": "coloraxis"}, "hoverinfo": "skip",
+           "showlegend": False, **PLANE}  # fmt: skip
     zx, zy = zero if zero is not None else ([], [])
     zero_line = {"type": "scatter", "x": _typed(zx), "y": _typed(zy), "mode": "lines",
                  "name": "det J = 0", "line": {"color": INK, "width": 3, "dash": "dash"},
                  "hoverinfo": "skip", "connectgaps": False, **PLANE}  # fmt: skip
     layout = _plane_layout(x_range, y_range, names[0], names[1], True)
+    layout["images"] = [
+        background_image(colorscale_image(scale.z, low, limit, colorscale), x_range, y_range)
+    ]
+    layout["coloraxis"] = {
+        "colorscale": colorscale, "cmin": low, "cmax": limit,
+        "colorbar": {"title": {"text": label, "side": "top"}, "x": 0.88, "xanchor": "left",
+                     "len": 0.8, "thickness": 12},
+    }  # fmt: skip
     finite = scale.z[np.isfinite(scale.z)]
     return {
-        "data": [heat, _straight_grid(lines), zero_line],
+        "data": [bar, _straight_grid(lines), zero_line],
         "layout": layout,
         "limit": limit,
         "gaps": bool(np.isnan(scale.z).any()),

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 
 import numpy as np
 import pytest
+from PIL import Image
 
 from ui.live_chart import payload_from_element
 from ui.maps import LAYER, LAYER_KEYS, layer_formulas
 from ui.presets import JACOBIAN_PRESETS
 from viz.format import number
-from viz.theme import with_arrays_decoded
 
 PAGE = "pages/jacobian.py"
 Z_SQUARED = "z ↦ z² as (x² − y², 2xy)"
@@ -61,7 +63,7 @@ def test_polar_map_at_r_2_theta_half(page):
     assert expected.replace("−", "-") in _jacobian_latex(page)
     assert any(r"\cos{\left(y \right)} & - x \sin{\left(y \right)}" in x.value for x in page.latex)
     figure = _chart(page, "jac.input")
-    assert figure["data"][0]["type"] == "heatmap"
+    assert figure["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
     grid = _chart(page, "jac.output")["data"][:2]
     page.slider(key="jac.x0").set_value(1.5).run()  # only the point moves ...
@@ -123,12 +125,12 @@ def test_bad_formula_keeps_the_last_good_map_and_the_settings(page):
     _preset(page, Z_SQUARED)
     page.slider(key="jac.x0").set_value(0.5).run()
     before = _jacobian_latex(page), _metric(page, "det J at p")
-    heat = _chart(page, "jac.input")["data"][0]["z"]["bdata"]
+    heat = _chart(page, "jac.input")["layout"]["images"][0]["source"]
     page.text_input(key="jac.f1.text").set_value("x^2 +* y").run()
     _ok(page)
     assert page.error and len(page.error[0].value) < 200
     assert (_jacobian_latex(page), _metric(page, "det J at p")) == before
-    assert _chart(page, "jac.input")["data"][0]["z"]["bdata"] == heat
+    assert _chart(page, "jac.input")["layout"]["images"][0]["source"] == heat
     assert page.session_state["jac.x0"] == 0.5
     page.text_input(key="jac.f1.text").set_value("x^3").run()  # a good one takes over
     _ok(page)
@@ -215,5 +217,12 @@ def test_sphere_patch_area_scale_is_sin_theta(page):
     ratio = float(_metric(page, "area ratio F(shape) ÷ shape"))
     # The mean of sin θ over θ in [0, 2]: (1 − cos 2) / 2, below sin 1.
     assert ratio == pytest.approx((1 - np.cos(2.0)) / 2, rel=1e-3)
-    heat = with_arrays_decoded(_chart(page, "jac.input")["data"][0])
-    assert np.allclose(heat["z"][:, 0], np.abs(np.sin(heat["y"])), atol=1e-5)
+    # The input plane is shaded by the area scale: deeper where sin θ is larger, row by row.
+    image = _chart(page, "jac.input")["layout"]["images"][0]
+    data = base64.b64decode(image["source"].split(",", 1)[1])
+    alpha = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))[:, 0, 3].astype(float)
+    theta = np.linspace(image["y"], image["y"] - image["sizey"], alpha.size)  # row 0: the top
+    scale = np.abs(np.sin(theta))
+    ranks = [np.argsort(np.argsort(values)) for values in (alpha, scale)]
+    assert np.corrcoef(*ranks)[0, 1] > 0.98
+    assert abs(theta[np.argmax(alpha)] - np.pi / 2) < 0.1

@@ -58,6 +58,13 @@ def live_chart_app_server(chromium_path: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
+def quick_redraw_app_server(chromium_path: str) -> Iterator[str]:
+    """A point over a heat map (tests/e2e/apps/quick_redraw_app.py); yields the base URL."""
+    with harness.streamlit_server(E2E_DIR / "apps" / "quick_redraw_app.py") as base_url:
+        yield base_url
+
+
+@pytest.fixture(scope="session")
 def live_chart_dark_server(chromium_path: str) -> Iterator[str]:
     """The component's test app with Streamlit's dark theme (``--theme.base dark``)."""
     app = E2E_DIR / "apps" / "live_chart_app.py"

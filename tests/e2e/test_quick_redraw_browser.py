@@ -64,13 +64,29 @@ def test_moving_the_point_redraws_only_what_moved(page: Any, streamlit_server: s
     assert not exceptions(page)
 
 
-def test_a_heatmap_under_the_moved_traces_means_a_full_redraw(
-    page: Any, streamlit_server: str
-) -> None:
-    """plotly's partial redraw would wipe a heatmap: the Jacobian's input plane (det J shaded as
-    a heatmap) is redrawn in full, and says why."""
+def test_the_jacobian_planes_take_the_quick_path(page: Any, streamlit_server: str) -> None:
+    """det J is shaded as a picture, so both planes of the Jacobian page redraw quickly too."""
     open_page(page, streamlit_server, "jacobian")
     _moved(page, 2)
-    reason = chart_eval(live_chart_frames(page)[0], "chart.dataset.fullDraw")
-    assert "heatmap" in reason
+    for index, frame in enumerate(live_chart_frames(page)):
+        assert chart_eval(frame, "chart.dataset.fullDraw") == "", index
+        quick = _picture(page, index)
+        assert chart_eval(frame, "window.liveChartRedrawFully()") is True
+        page.wait_for_timeout(300)
+        assert (
+            _differing_pixels(quick, _picture(page, index)) < 0.002 * quick.size[0] * quick.size[1]
+        )
+    assert not exceptions(page)
+
+
+def test_a_heatmap_under_the_moved_traces_means_a_full_redraw(
+    page: Any, quick_redraw_app_server: str
+) -> None:
+    """plotly's partial redraw would wipe a heat map: such a chart is redrawn in full, says why,
+    and the heat map is still there after the move."""
+    open_page(page, quick_redraw_app_server)
+    _moved(page, 2)
+    frame = live_chart_frames(page)[0]
+    assert "heatmap" in chart_eval(frame, "chart.dataset.fullDraw")
+    assert chart_eval(frame, "chart.querySelectorAll('.hm image').length") == 1
     assert not exceptions(page)

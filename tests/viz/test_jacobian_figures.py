@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from PIL import Image
 
 from calc_core.multivariate import (
     GridSample,
@@ -104,19 +107,49 @@ def _figures_at(bases, point, size=0.3):
     return left, right
 
 
-def test_input_base_heat_map_is_float32_centred_and_diverging(plane_bases):
-    """det J as a float32 heat map, colours symmetric about 0, see-through at 0."""
+def _pixels(source: str) -> np.ndarray:
+    """A PNG data URI's pixels, (rows, columns, RGBA), row 0 at the top."""
+    data = base64.b64decode(source.split(",", 1)[1])
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))
+
+
+def test_input_base_shades_det_j_centred_and_diverging(plane_bases):
+    """det J shaded as a picture under the traces, colours symmetric about 0 (see-through at 0),
+    the colorbar carried by an invisible trace on the colour axis."""
     base_in, _ = plane_bases
-    heat = base_in["data"][0]
-    assert heat["type"] == "heatmap"
-    assert heat["z"]["dtype"] == "f4" and heat["z"]["shape"] == "40, 40"
-    assert heat["zmin"] == -heat["zmax"] < 0
-    assert heat["colorscale"] is DET_SCALE
+    axis = base_in["layout"]["coloraxis"]
+    assert axis["cmin"] == -axis["cmax"] < 0
+    assert axis["colorscale"] is DET_SCALE and axis["colorbar"]["title"]["text"] == "det J"
     middle = next(color for t, color in DET_SCALE if t == 0.5)
     assert middle.endswith(",0.000)")  # transparent where det J = 0
     assert DET_SCALE[0][1].startswith("rgba(0,114,178") and "230,159,0" in DET_SCALE[-1][1]
-    z = with_arrays_decoded(heat)["z"]
-    assert np.allclose(z[-1, -1], np.linalg.det(square_jacobian(2.0, 2.0)))  # 4(x² + y²) = 32
+    carrier = base_in["data"][0]
+    assert carrier["marker"]["coloraxis"] == "coloraxis" and carrier["hoverinfo"] == "skip"
+    image = base_in["layout"]["images"][0]
+    assert (image["x"], image["y"], image["sizex"], image["sizey"]) == (-2.0, 2.0, 4.0, 4.0)
+    pixels = _pixels(image["source"])
+    # (2, 2), the top right: det J = 4(x² + y²) = 32, past the limit: the orange end, at 0.85
+    assert tuple(pixels[0, -1]) == (230, 159, 0, round(0.85 * 255))
+    # det J = 0 only at the origin (z² folds there): the middle is (almost) see-through
+    rows, columns = pixels.shape[:2]
+    assert pixels[rows // 2, columns // 2, 3] < 10 < 100 < pixels[rows // 2, 0, 3]
+    seen = pixels[pixels[..., 3] > 20]
+    assert (seen[:, 2] <= seen[:, 0]).all()  # z² keeps orientation: no blue anywhere
+
+
+def test_a_negative_det_j_is_blue_and_a_gap_is_see_through():
+    """The fold flips orientation where det J = 3y² + x < 0 (blue there); NaN is transparent."""
+    scale = det_grid(fold_jacobian, 40)
+    z = scale.z.copy()
+    z[:5, :5] = np.nan  # the bottom-left corner undefined
+    base = input_base(GridSample(scale.x, scale.y, z), deformed_grid(fold, *WINDOW, 5, 2), None,
+                      signed=True)  # fmt: skip
+    pixels = _pixels(base["layout"]["images"][0]["source"])
+    assert pixels[-1, 0, 3] == 0  # bottom left: a gap
+    row = pixels.shape[0] // 2  # y = 0: det J = x, negative on the left
+    left, right = pixels[row, 10], pixels[row, -1]
+    assert left[2] > left[0] and left[3] > 0  # blue
+    assert right[0] > right[2] and right[3] > 0  # orange
 
 
 def test_fold_draws_the_det_zero_curve_and_reports_a_flip():
@@ -284,12 +317,15 @@ def test_tangent_parallelogram_lies_in_the_tangent_plane(patch):
     assert local.area_scale == pytest.approx(np.sqrt(3.0))
 
 
-def test_values_beyond_float32_become_gaps_not_infinities():
-    """A map like x¹⁰⁰ overflows float32: those values are sent as NaN (gaps)."""
+def test_values_beyond_float32_are_shaded_not_lost():
+    """A map like x¹⁰⁰ reaches past float32: the picture (painted from float64) still shades
+    it, the colour axis ends at a finite limit and values past it take the end colour."""
     xs = np.linspace(-3.0, 3.0, 20)
     z = np.tile(xs**100, (20, 1))
     base = input_base(GridSample(xs, xs, z), deformed_grid(square, *WINDOW, 3, 2), None,
                       signed=True)  # fmt: skip
-    heat = with_arrays_decoded(base["data"][0])["z"]
-    assert not np.isinf(heat).any()
-    assert np.isnan(heat[:, 0]).all() and np.isfinite(heat[:, 10]).all()
+    axis = base["layout"]["coloraxis"]
+    assert np.isfinite(axis["cmax"]) and axis["cmin"] == -axis["cmax"]
+    pixels = _pixels(base["layout"]["images"][0]["source"])
+    assert tuple(pixels[0, 0]) == tuple(pixels[0, -1]) == (230, 159, 0, round(0.85 * 255))
+    assert pixels[0, pixels.shape[1] // 2, 3] < 10  # x = 0: x¹⁰⁰ = 0, see-through
