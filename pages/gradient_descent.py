@@ -106,286 +106,303 @@ st.markdown(
 # optimiser's learning rate and settings under the chart. The chart is drawn as soon as the
 # runs are known (before the optimisers' cards), so a slider move paints it first.
 
-# --- the loss surface, the start, the steps ---------------------------------------------------
 
-row = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
-row[0].selectbox(
-    "Loss surface",
-    list(SURFACE_LABELS),
-    format_func=SURFACE_LABELS.get,
-    key="gd.surface",
-    on_change=surface_changed,
-)
-name = state["gd.surface"]
-if name == "bowl":
-    row[1].slider(
-        "condition number κ",
-        min_value=1.0,
-        max_value=100.0,
-        step=1.0,
-        key="gd.kappa",
-        help="f = (x² + κy²)/2: curvature 1 along x and κ along y. Gradient descent is stable "
-        "for η < 2/κ, and zig-zags more as κ grows.",
+@st.fragment
+def playground() -> None:
+    """The whole playground: its controls rerun only this part of the page (the title and the
+    text above stay as they are, in the browser too)."""
+    # --- the loss surface, the start, the steps ---------------------------------------------
+    row = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
+    row[0].selectbox(
+        "Loss surface",
+        list(SURFACE_LABELS),
+        format_func=SURFACE_LABELS.get,
+        key="gd.surface",
+        on_change=surface_changed,
     )
-    key = SurfaceKey("bowl", kappa=float(state["gd.kappa"]))
-elif name == TYPED:
-    with row[1].popover("window", icon=":material/crop_free:", width="stretch"):
-        for axis in ("x", "y"):
-            st.slider(
-                f"{axis} range", min_value=-10.0, max_value=10.0, step=0.5, key=f"gd.{axis}_range"
-            )
-    formula = formula_input(
-        "gd.f", default="x^2 + 3y^2 + x*y", variables=XY, name="f(x, y)", check=check_typed
-    )
-    key = typed_key(formula.text)
-    try:
-        surface_of(key)
-    except (ExpressionError, ValueError) as error:  # a window that breaks the formula
-        st.error(str(error), icon=":material/error:")
-        key = typed_key(state["gd.f.last_good"])
-else:
-    key = SurfaceKey(name)
-surface = surface_of(key)
-keep_in_window(state, surface)
-row[2].slider(
-    "start x₀",
-    min_value=surface.x_range[0],
-    max_value=surface.x_range[1],
-    step=point_step(surface.x_range),
-    key="gd.x0",
-)
-row[3].slider(
-    "start y₀",
-    min_value=surface.y_range[0],
-    max_value=surface.y_range[1],
-    step=point_step(surface.y_range),
-    key="gd.y0",
-    help="Or click on the contour map to start there.",
-)
-row[4].slider("steps", min_value=10, max_value=MAX_STEPS, step=10, key="gd.steps")
-pick = st.columns([2, 1], vertical_alignment="bottom")
-pick[0].pills(
-    "Optimisers to compare",
-    list(OPTIMIZERS),
-    selection_mode="multi",
-    format_func=SHORT_TITLES.get,
-    key="gd.optimizers",
-)
-if name != TYPED:
-    st.latex(f"f(x, y) = {surface.latex}")
-
-start = (float(state["gd.x0"]), float(state["gd.y0"]))
-steps = int(state["gd.steps"])
-state["gd.step"] = min(int(state["gd.step"]), steps)
-chosen = [n for n in OPTIMIZERS if n in (state["gd.optimizers"] or ())]
-schedule = schedule_from(state)
-sigma = float(f"{state['gd.noise'] * gradient_scale(key):.4g}")
-curv = curvature(key, start)
-settings: list[RunSettings] = []
-bounds, hps = {}, {}
-for opt in chosen:
-    hps[opt] = hp = hyperparameters(state, opt)
-    bounds[opt] = stability_bound(*curv, opt, hp) if curv else None
-    lr = float(state[f"gd.{opt}.lr"])
-    seed = int(state["gd.seed"])
-    settings.append(
-        RunSettings(opt, lr, tuple(sorted(hp.items())), start, steps, schedule, sigma, seed)
-    )
-settings_key = tuple(settings)
-runs = [run_of(key, s) for s in settings]
-
-# --- the run ---------------------------------------------------------------------------------
-
-if runs:
-    figure = figure_of(key, settings_key, steps)
-    step = int(state["gd.step"])
-    index = frame_index(steps, step)
-    live_chart(
-        figure if index is not None else figure_at_step(figure, surface, runs, step, steps),
-        frame=index,
-        key="gd.map",
-        height=600,
-        filename="gradient-descent",
-        clicks=True,
-        on_change=partial(map_event, key),
-    )
-    st.caption(
-        f"{surface.note} Shaded bands: log-spaced levels of f, darker = lower; ★ known "
-        "minima; ○ the start. Each marker's solid arrow is the step it takes next (its "
-        "state turned into a move); the dotted one is −∇f, the steepest way down, as long "
-        "as that step. Click the map to start there; drag on it to zoom."
-    )
-else:
-    st.caption(surface.note)
-    st.info("Pick at least one optimiser above.", icon=":material/info:")
-
-# --- the optimisers' settings ------------------------------------------------------------------
-
-for first in range(0, len(chosen), 4):
-    for column, opt in zip(st.columns(4), chosen[first : first + 4], strict=False):
-        info = OPTIMIZERS[opt]
-        hp, bound = hps[opt], bounds[opt]
-        with column.container(border=True):
-            torch_name = f"torch.optim.{info.torch_class}" if info.torch_class else "no torch class"
-            st.markdown(
-                f"{swatch(opt)} **{info.title}** <small>({torch_name})</small>",
-                unsafe_allow_html=True,
-            )
-            limit = bound.lr if bound is not None else float("inf")
-            st.select_slider(
-                "learning rate η",
-                LR_GRID,
-                key=f"gd.{opt}.lr",
-                format_func=lambda v, limit=limit: f"{v:g} ✗ too large" if v >= limit else f"{v:g}",
-            )
-            lr = float(state[f"gd.{opt}.lr"])
-            if bound is not None:
-                ok = lr < bound.lr
-                mark = "✓" if ok else "⚠"
-                text = (
-                    f"{mark} stable {bound.where} for η < {bound.formula} = {number(bound.lr, 2)}"
+    name = state["gd.surface"]
+    if name == "bowl":
+        row[1].slider(
+            "condition number κ",
+            min_value=1.0,
+            max_value=100.0,
+            step=1.0,
+            key="gd.kappa",
+            help="f = (x² + κy²)/2: curvature 1 along x and κ along y. Gradient descent is stable "
+            "for η < 2/κ, and zig-zags more as κ grows.",
+        )
+        key = SurfaceKey("bowl", kappa=float(state["gd.kappa"]))
+    elif name == TYPED:
+        with row[1].popover("window", icon=":material/crop_free:", width="stretch"):
+            for axis in ("x", "y"):
+                st.slider(
+                    f"{axis} range",
+                    min_value=-10.0,
+                    max_value=10.0,
+                    step=0.5,
+                    key=f"gd.{axis}_range",
                 )
-                if ok:
-                    st.caption(text)
-                else:
-                    st.markdown(f":red[{text}: η = {number(lr, 3)} is too large]")
-            elif (note := adaptive_note(opt, hp)) is not None:
-                st.caption(note)
-            with st.expander("settings"):
-                for control in CONTROLS[opt]:
-                    widget_key = f"gd.{opt}.{control.param}"
-                    if control.toggle:
-                        st.toggle(control.label, key=widget_key)
-                    elif control.options is not None:
-                        st.select_slider(
-                            control.label, control.options, key=widget_key,
-                            format_func=lambda v: f"{v:g}",
-                        )  # fmt: skip
+        formula = formula_input(
+            "gd.f", default="x^2 + 3y^2 + x*y", variables=XY, name="f(x, y)", check=check_typed
+        )
+        key = typed_key(formula.text)
+        try:
+            surface_of(key)
+        except (ExpressionError, ValueError) as error:  # a window that breaks the formula
+            st.error(str(error), icon=":material/error:")
+            key = typed_key(state["gd.f.last_good"])
+    else:
+        key = SurfaceKey(name)
+    surface = surface_of(key)
+    keep_in_window(state, surface)
+    row[2].slider(
+        "start x₀",
+        min_value=surface.x_range[0],
+        max_value=surface.x_range[1],
+        step=point_step(surface.x_range),
+        key="gd.x0",
+    )
+    row[3].slider(
+        "start y₀",
+        min_value=surface.y_range[0],
+        max_value=surface.y_range[1],
+        step=point_step(surface.y_range),
+        key="gd.y0",
+        help="Or click on the contour map to start there.",
+    )
+    row[4].slider("steps", min_value=10, max_value=MAX_STEPS, step=10, key="gd.steps")
+    pick = st.columns([2, 1], vertical_alignment="bottom")
+    pick[0].pills(
+        "Optimisers to compare",
+        list(OPTIMIZERS),
+        selection_mode="multi",
+        format_func=SHORT_TITLES.get,
+        key="gd.optimizers",
+    )
+    if name != TYPED:
+        st.latex(f"f(x, y) = {surface.latex}")
+
+    start = (float(state["gd.x0"]), float(state["gd.y0"]))
+    steps = int(state["gd.steps"])
+    state["gd.step"] = min(int(state["gd.step"]), steps)
+    chosen = [n for n in OPTIMIZERS if n in (state["gd.optimizers"] or ())]
+    schedule = schedule_from(state)
+    sigma = float(f"{state['gd.noise'] * gradient_scale(key):.4g}")
+    curv = curvature(key, start)
+    settings: list[RunSettings] = []
+    bounds, hps = {}, {}
+    for opt in chosen:
+        hps[opt] = hp = hyperparameters(state, opt)
+        bounds[opt] = stability_bound(*curv, opt, hp) if curv else None
+        lr = float(state[f"gd.{opt}.lr"])
+        seed = int(state["gd.seed"])
+        settings.append(
+            RunSettings(opt, lr, tuple(sorted(hp.items())), start, steps, schedule, sigma, seed)
+        )
+    settings_key = tuple(settings)
+    runs = [run_of(key, s) for s in settings]
+
+    # --- the run ---------------------------------------------------------------------------------
+
+    if runs:
+        figure = figure_of(key, settings_key, steps)
+        step = int(state["gd.step"])
+        index = frame_index(steps, step)
+        live_chart(
+            figure if index is not None else figure_at_step(figure, surface, runs, step, steps),
+            frame=index,
+            key="gd.map",
+            height=600,
+            filename="gradient-descent",
+            clicks=True,
+            on_change=partial(map_event, key),
+        )
+        st.caption(
+            f"{surface.note} Shaded bands: log-spaced levels of f, darker = lower; ★ known "
+            "minima; ○ the start. Each marker's solid arrow is the step it takes next (its "
+            "state turned into a move); the dotted one is −∇f, the steepest way down, as long "
+            "as that step. Click the map to start there; drag on it to zoom."
+        )
+    else:
+        st.caption(surface.note)
+        st.info("Pick at least one optimiser above.", icon=":material/info:")
+
+    # --- the optimisers' settings -----------------------------------------------------------------
+
+    for first in range(0, len(chosen), 4):
+        for column, opt in zip(st.columns(4), chosen[first : first + 4], strict=False):
+            info = OPTIMIZERS[opt]
+            hp, bound = hps[opt], bounds[opt]
+            with column.container(border=True):
+                torch_name = (
+                    f"torch.optim.{info.torch_class}" if info.torch_class else "no torch class"
+                )
+                st.markdown(
+                    f"{swatch(opt)} **{info.title}** <small>({torch_name})</small>",
+                    unsafe_allow_html=True,
+                )
+                limit = bound.lr if bound is not None else float("inf")
+                st.select_slider(
+                    "learning rate η",
+                    LR_GRID,
+                    key=f"gd.{opt}.lr",
+                    format_func=lambda v, limit=limit: (
+                        f"{v:g} ✗ too large" if v >= limit else f"{v:g}"
+                    ),
+                )
+                lr = float(state[f"gd.{opt}.lr"])
+                if bound is not None:
+                    ok = lr < bound.lr
+                    mark = "✓" if ok else "⚠"
+                    text = (
+                        f"{mark} stable {bound.where} for η < {bound.formula} = "
+                        f"{number(bound.lr, 2)}"
+                    )
+                    if ok:
+                        st.caption(text)
                     else:
-                        st.slider(
-                            control.label, control.low, control.high, step=control.step,
-                            key=widget_key,
-                        )  # fmt: skip
-with pick[1].expander("Learning-rate schedule and gradient noise", icon=":material/tune:"):
-    st.selectbox("schedule", list(SCHEDULES), format_func=SCHEDULE_LABELS.get, key="gd.schedule")
-    if state["gd.schedule"] == "step_decay":
-        st.slider("step size (steps)", 1, MAX_STEPS, key="gd.step_size")
-        st.slider("γ (factor per decay)", 0.05, 1.0, step=0.05, key="gd.gamma")
-    elif state["gd.schedule"] == "linear_warmup":
-        st.slider("warm-up steps", 1, 200, key="gd.warmup")
-        st.slider("start factor", 0.01, 1.0, step=0.01, key="gd.start_factor")
-    elif state["gd.schedule"] == "cosine":
-        st.caption("η falls from its value to 0 along a half cosine over all the steps.")
-    st.slider(
-        "gradient noise (× the typical |∇f| here)",
-        min_value=0.0,
-        max_value=1.0,
-        step=0.05,
-        key="gd.noise",
-        help="Gaussian noise added to every gradient, as the mini-batches of stochastic "
-        "gradient descent do. Seeded: the same seed replays the same noise.",
-    )
-    st.number_input("noise seed", min_value=0, max_value=10_000, step=1, key="gd.seed")
-if sigma:
-    st.caption(f"Gradient noise: σ = {number(sigma, 3)} on each coordinate of every gradient.")
+                        st.markdown(f":red[{text}: η = {number(lr, 3)} is too large]")
+                elif (note := adaptive_note(opt, hp)) is not None:
+                    st.caption(note)
+                with st.expander("settings"):
+                    for control in CONTROLS[opt]:
+                        widget_key = f"gd.{opt}.{control.param}"
+                        if control.toggle:
+                            st.toggle(control.label, key=widget_key)
+                        elif control.options is not None:
+                            st.select_slider(
+                                control.label, control.options, key=widget_key,
+                                format_func=lambda v: f"{v:g}",
+                            )  # fmt: skip
+                        else:
+                            st.slider(
+                                control.label, control.low, control.high, step=control.step,
+                                key=widget_key,
+                            )  # fmt: skip
+    with pick[1].expander("Learning-rate schedule and gradient noise", icon=":material/tune:"):
+        st.selectbox(
+            "schedule", list(SCHEDULES), format_func=SCHEDULE_LABELS.get, key="gd.schedule"
+        )
+        if state["gd.schedule"] == "step_decay":
+            st.slider("step size (steps)", 1, MAX_STEPS, key="gd.step_size")
+            st.slider("γ (factor per decay)", 0.05, 1.0, step=0.05, key="gd.gamma")
+        elif state["gd.schedule"] == "linear_warmup":
+            st.slider("warm-up steps", 1, 200, key="gd.warmup")
+            st.slider("start factor", 0.01, 1.0, step=0.01, key="gd.start_factor")
+        elif state["gd.schedule"] == "cosine":
+            st.caption("η falls from its value to 0 along a half cosine over all the steps.")
+        st.slider(
+            "gradient noise (× the typical |∇f| here)",
+            min_value=0.0,
+            max_value=1.0,
+            step=0.05,
+            key="gd.noise",
+            help="Gaussian noise added to every gradient, as the mini-batches of stochastic "
+            "gradient descent do. Seeded: the same seed replays the same noise.",
+        )
+        st.number_input("noise seed", min_value=0, max_value=10_000, step=1, key="gd.seed")
+    if sigma:
+        st.caption(f"Gradient noise: σ = {number(sigma, 3)} on each coordinate of every gradient.")
+
+    for run in runs:
+        if run.diverged is not None:
+            st.error(
+                divergence_note(run, bounds.get(run.optimizer), surface), icon=":material/error:"
+            )
+    if runs:
+        st.markdown(markdown_table(results_rows(surface, runs)))
+
+    def rules_and_state() -> None:
+        """Each optimiser's update rule and what it holds at the inspected step."""
+        st.slider(
+            "inspect step t (the chart's own slider sets it too)",
+            min_value=0,
+            max_value=steps,
+            key="gd.step",
+        )
+        t = int(state["gd.step"])
+        columns = st.columns(min(len(runs), 3) or 1)
+        for i, run in enumerate(runs):
+            info = OPTIMIZERS[run.optimizer]
+            with columns[i % len(columns)]:
+                st.markdown(f"{swatch(run.optimizer)} **{info.title}**", unsafe_allow_html=True)
+                st.latex(r"\\ ".join(info.update))
+                st.markdown(markdown_table(state_rows(run, t)))
+        st.caption(
+            "Each table: where the optimiser stands at step t (xₜ), the learning rate η and the "
+            "gradient g of its next step, the state it holds after that step (PyTorch's "
+            "momentum_buffer, sum, square_avg, exp_avg and exp_avg_sq), what that state makes of η "
+            "along x and along y, and the step itself: the solid arrow on the map."
+        )
+
+    def on_the_surface() -> None:
+        """The paths on the 3D surface, with the positions at the inspected step."""
+        st.markdown(
+            "The same paths on the surface z = f(x, y), with each optimiser where it is at the "
+            "inspected step t. Drag to turn the surface; the view stays as you leave it."
+        )
+        live_chart(
+            surface_figure_of(key, settings_key, int(state["gd.step"])),
+            key="gd.surface3d",
+            height=600,
+            filename="gradient-descent-3d",
+            follows=True,
+        )
+        st.caption(
+            "Colours follow the same log-spaced levels as the map; walls above the 95th percentile "
+            "of f are cut flat so the valleys stay visible."
+        )
+
+    def export() -> None:
+        """The runs as CSV, the animated figure as HTML, and PyTorch code for one run."""
+        buttons = st.columns(2)
+        buttons[0].download_button(
+            "Trajectories (CSV)",
+            trajectories_csv(surface, runs),
+            file_name="trajectories.csv",
+            mime="text/csv",
+            key="gd.csv",
+            on_click="ignore",
+            icon=":material/table:",
+        )
+        buttons[1].download_button(
+            "Animated figure (HTML)",
+            lambda: standalone_html(figure, f"Gradient descent on {surface.title}"),
+            file_name="gradient-descent.html",
+            mime="text/html",
+            key="gd.html",
+            on_click="ignore",
+            icon=":material/animation:",
+        )
+        st.caption(
+            "The HTML file holds plotly.js itself (about 5 MB): it plays offline, in any browser."
+        )
+        st.selectbox(
+            "PyTorch code that reproduces the run of",
+            [s.optimizer for s in settings],
+            format_func=lambda n: OPTIMIZERS[n].title,
+            key="gd.export_run",
+        )
+        picked = next(
+            (i for i, s in enumerate(settings) if s.optimizer == state["gd.export_run"]), 0
+        )
+        st.code(pytorch_code(surface, settings[picked], runs[picked]), language="python")
+
+    if runs:
+        STUDIES = {
+            "Update rules and state at step t": rules_and_state,
+            "On the surface (3D)": on_the_surface,
+            "Export": export,
+        }
+        for tab, study in zip(
+            st.tabs(list(STUDIES), key="gd.study", on_change="rerun"), STUDIES.values(), strict=True
+        ):
+            if tab.open:
+                with tab:
+                    study()
+
+    if name == "bowl":
+        warm_next_kappa(state, float(state["gd.kappa"]), settings_key, steps)
 
 
-for run in runs:
-    if run.diverged is not None:
-        st.error(divergence_note(run, bounds.get(run.optimizer), surface), icon=":material/error:")
-if runs:
-    st.markdown(markdown_table(results_rows(surface, runs)))
-
-
-def rules_and_state() -> None:
-    """Each optimiser's update rule and what it holds at the inspected step."""
-    st.slider(
-        "inspect step t (the chart's own slider sets it too)",
-        min_value=0,
-        max_value=steps,
-        key="gd.step",
-    )
-    t = int(state["gd.step"])
-    columns = st.columns(min(len(runs), 3) or 1)
-    for i, run in enumerate(runs):
-        info = OPTIMIZERS[run.optimizer]
-        with columns[i % len(columns)]:
-            st.markdown(f"{swatch(run.optimizer)} **{info.title}**", unsafe_allow_html=True)
-            st.latex(r"\\ ".join(info.update))
-            st.markdown(markdown_table(state_rows(run, t)))
-    st.caption(
-        "Each table: where the optimiser stands at step t (xₜ), the learning rate η and the "
-        "gradient g of its next step, the state it holds after that step (PyTorch's "
-        "momentum_buffer, sum, square_avg, exp_avg and exp_avg_sq), what that state makes of η "
-        "along x and along y, and the step itself: the solid arrow on the map."
-    )
-
-
-def on_the_surface() -> None:
-    """The paths on the 3D surface, with the positions at the inspected step."""
-    st.markdown(
-        "The same paths on the surface z = f(x, y), with each optimiser where it is at the "
-        "inspected step t. Drag to turn the surface; the view stays as you leave it."
-    )
-    live_chart(
-        surface_figure_of(key, settings_key, int(state["gd.step"])),
-        key="gd.surface3d",
-        height=600,
-        filename="gradient-descent-3d",
-        follows=True,
-    )
-    st.caption(
-        "Colours follow the same log-spaced levels as the map; walls above the 95th percentile "
-        "of f are cut flat so the valleys stay visible."
-    )
-
-
-def export() -> None:
-    """The runs as CSV, the animated figure as HTML, and PyTorch code for one run."""
-    buttons = st.columns(2)
-    buttons[0].download_button(
-        "Trajectories (CSV)",
-        trajectories_csv(surface, runs),
-        file_name="trajectories.csv",
-        mime="text/csv",
-        key="gd.csv",
-        on_click="ignore",
-        icon=":material/table:",
-    )
-    buttons[1].download_button(
-        "Animated figure (HTML)",
-        lambda: standalone_html(figure, f"Gradient descent on {surface.title}"),
-        file_name="gradient-descent.html",
-        mime="text/html",
-        key="gd.html",
-        on_click="ignore",
-        icon=":material/animation:",
-    )
-    st.caption(
-        "The HTML file holds plotly.js itself (about 5 MB): it plays offline, in any browser."
-    )
-    st.selectbox(
-        "PyTorch code that reproduces the run of",
-        [s.optimizer for s in settings],
-        format_func=lambda n: OPTIMIZERS[n].title,
-        key="gd.export_run",
-    )
-    picked = next((i for i, s in enumerate(settings) if s.optimizer == state["gd.export_run"]), 0)
-    st.code(pytorch_code(surface, settings[picked], runs[picked]), language="python")
-
-
-if runs:
-    STUDIES = {
-        "Update rules and state at step t": rules_and_state,
-        "On the surface (3D)": on_the_surface,
-        "Export": export,
-    }
-    for tab, study in zip(
-        st.tabs(list(STUDIES), key="gd.study", on_change="rerun"), STUDIES.values(), strict=True
-    ):
-        if tab.open:
-            with tab:
-                study()
-
-if name == "bowl":
-    warm_next_kappa(state, float(state["gd.kappa"]), settings_key, steps)
+playground()

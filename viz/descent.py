@@ -264,6 +264,25 @@ def progress_series(surface: Surface, runs: Sequence[Trajectory]) -> Series:
     return Series(values, "|∇f(xₜ)| (no known minimum)", True)
 
 
+def panel_range(values: Sequence[NDArray], *, log: bool) -> list[float]:
+    """A side panel's y range around every run's values, 4 % to spare (in decades when `log`,
+    as plotly's log axes take their range): what autorange would show, fixed.
+
+    Example:
+        >>> panel_range([np.array([1.0, 100.0])], log=True)
+        [-0.08, 2.08]
+    """
+    finite = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values] or [[]])
+    finite = finite[np.isfinite(finite)]
+    if log:
+        finite = np.log10(finite[finite > 0])
+    if finite.size == 0:
+        return [0.0, 1.0]
+    low, high = float(finite.min()), float(finite.max())
+    pad = 0.04 * (high - low) if high > low else 0.5
+    return [round(low - pad, 6), round(high + pad, 6)]
+
+
 def _for_log(values: NDArray, log: bool) -> NDArray:
     return np.maximum(values, FLOOR) if log else values
 
@@ -634,8 +653,13 @@ def descent_figure(
     layout["sliders"] = [slider]
     layout["updatemenus"] = menus
     layout["yaxis2"] = {**layout["yaxis2"], "title": {"text": loss.title},
-                        "type": "log" if loss.log else "linear"}  # fmt: skip
-    layout["yaxis3"] = {**layout["yaxis3"], "title": {"text": progress.title}}
+                        "type": "log" if loss.log else "linear",
+                        "range": panel_range(panels[0], log=loss.log)}  # fmt: skip
+    layout["yaxis3"] = {**layout["yaxis3"], "title": {"text": progress.title},
+                        "range": panel_range(panels[1], log=progress.log)}  # fmt: skip
+    # Fixed ranges (not autorange): a new run then moves only its traces in the browser.
+    layout["xaxis2"] = {**layout["xaxis2"], "range": [0.0, float(max(steps, 1))]}
+    layout["xaxis3"] = {**layout["xaxis3"], "range": [0.0, float(max(steps, 1))]}
     for trace, values in zip(moving, frames[active]["data"], strict=True):
         data[trace] = {**data[trace], **values}
     return {"data": data, "layout": layout, "frames": frames}

@@ -181,3 +181,21 @@ def test_gradient_descent_surface_bytes_stay_identical_when_runs_change():
     assert one["data"][0]["z"]["dtype"] == "f4"
     paths = [t for t in two["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"]
     assert len(paths) == 2  # one per optimiser
+
+
+def test_gradient_descent_side_panels_have_fixed_ranges_around_every_curve(figure):
+    """The loss and distance panels carry their ranges (so a new run redraws only its traces in
+    the browser): every finite value lies inside, in decades on a log axis."""
+    spec, _ = figure
+    layout = spec["layout"]
+    assert layout["xaxis2"]["range"] == layout["xaxis3"]["range"] == [0.0, 60.0]
+    for axis, y in (("yaxis2", "y2"), ("yaxis3", "y3")):
+        low, high = layout[axis]["range"]
+        log = layout[axis]["type"] == "log"
+        for trace in spec["data"]:
+            if trace.get("yaxis") != y or trace.get("mode") != "lines":
+                continue
+            values = np.asarray(with_arrays_decoded(trace)["y"], dtype=float)
+            values = values[np.isfinite(values)]
+            shown = np.log10(values[values > 0]) if log else values
+            assert low <= shown.min() and shown.max() <= high, (axis, trace["name"])

@@ -174,9 +174,13 @@
   const STRUCTURAL = ["type", "name", "showlegend", "legendgroup", "legendrank", "legend",
     "visible", "xaxis", "yaxis", "fill", "fillpattern", "stackgroup", "orientation", "groupnorm",
     "stackgaps", "hoveron", "uid", "zorder"];
+  // A new range for an axis that keeps no aspect ratio (a side panel of losses, say) is applied
+  // unless the learner zoomed that axis (then their view is kept, as uirevision keeps it).
+  const RANGE = /^([xy]axis\d*)\.range$/;
   const LEGEND = new Set(["name", "showlegend", "legendgroup", "legendrank", "legend"]);
   const QUICK_LAYOUT = [/^title\.text$/, /^sliders\[\d+\]\.active$/,
-    /^images\[\d+\]\.(source|x|y|sizex|sizey)$/, /^updatemenus\[\d+\]\.buttons\[\d+\]\.args/];
+    /^images\[\d+\]\.(source|x|y|sizex|sizey)$/, /^updatemenus\[\d+\]\.buttons\[\d+\]\.args/,
+    /^[xy]axis\d*\.title\.text$/, RANGE];
   let shown = null; // what the chart shows: {data, json, layout, themeKey, height, stale}
 
   function isLeaf(value) {
@@ -237,6 +241,23 @@
     const patch = layoutChanges(shown.layout, layout, "", {});
     const slow = Object.keys(patch).find((path) => !QUICK_LAYOUT.some((re) => re.test(path)));
     if (slow !== undefined) return miss(`layout ${slow}`);
+    const anchored = new Set();
+    for (const [name, axis] of Object.entries(layout)) {
+      if (/^[xy]axis\d*$/.test(name) && axis && axis.scaleanchor) {
+        anchored.add(name);
+        anchored.add(axis.scaleanchor.replace(/^([xy])/, "$1axis"));
+      }
+    }
+    for (const path of Object.keys(patch)) {
+      const range = RANGE.exec(path);
+      if (!range) continue;
+      if (anchored.has(range[1])) return miss(`layout ${path} (equal aspect)`);
+      const held = chart.layout && chart.layout[range[1]];
+      const sent = shown.layout[range[1]];
+      if (held && sent && JSON.stringify(held.range) !== JSON.stringify(sent.range)) {
+        delete patch[path]; // the learner zoomed this axis: keep their view
+      }
+    }
     const changed = [];
     const bySubplot = new Map(); // cartesian subplot -> its trace indices
     for (let i = 0; i < data.length; i++) {
