@@ -104,223 +104,228 @@ formula = formula_input(
 text = formula.text
 init_view("pd", text)
 
-# The point's sliders come first: they are what a learner moves (and what the browser tests and
-# the bench move); the window's sliders follow.
-x_low, x_high = state["pd.x_range"]
-y_low, y_high = state["pd.y_range"]
-point_row = st.columns([4, 4, 3], vertical_alignment="bottom")
-point_sliders("pd", point_row)
-show_plane = point_row[2].toggle("tangent plane at the point", key="pd.plane")
-window_row = st.columns(2)
-window_sliders("pd", window_row)
 
-x_range, y_range = (float(x_low), float(x_high)), (float(y_low), float(y_high))
-x0, y0 = float(state["pd.x0"]), float(state["pd.y0"])
-f, _, _ = functions(text)
-# The symbolic partials, kept only where the slice really has a slope at the point (at a kink
-# the symbolic value, sign(0) = 0 for |x|, would be a wrong slope).
-slope_x, slope_y = slice_derivatives(text, x0, y0)
-plane = replace(plane_at(text, x0, y0), fx=slope_x.slope, fy=slope_y.slope)
-slices = sample_slices(f, x0, y0, x_range, y_range)
-scene = surface_part(text, x_range, y_range)
+@st.fragment
+def point_section(text: str) -> None:
+    """Everything the point, the window and the path move: their controls rerun only this part of
+    the page (the title, the text and the formula box stay as they are)."""
+    # The point's sliders come first: they are what a learner moves (and what the browser tests
+    # and the bench move); the window's sliders follow.
+    x_low, x_high = state["pd.x_range"]
+    y_low, y_high = state["pd.y_range"]
+    point_row = st.columns([4, 4, 3], vertical_alignment="bottom")
+    point_sliders("pd", point_row)
+    show_plane = point_row[2].toggle("tangent plane at the point", key="pd.plane")
+    window_row = st.columns(2)
+    window_sliders("pd", window_row)
 
-# The two slices on the left, the 3D view beside them (as GeoGebra puts its 2D view left of its
-# 3D view). Every 2D chart a move redraws is sent before the 3D view (its slot is filled at the
-# end of the script) and the 3D view yields to them (`follows`): the slices and the path study
-# move at 2D speed (the first chart the point's sliders redraw is 2D), the surface catches up.
-view_2d, view_3d = st.columns([9, 11])
-surface_slot = view_3d.empty()
-with view_2d:
-    live_chart(
-        slices_figure(slices, plane, scene["z_range"]),
-        key="pd.slices_chart",
-        height=600,
-        filename="partial-derivative-slices",
-    )
-if scene["gaps"]:
-    st.caption(
-        "f is undefined, or too large to show, at some points of this window: those are gaps."
-    )
+    x_range, y_range = (float(x_low), float(x_high)), (float(y_low), float(y_high))
+    x0, y0 = float(state["pd.x0"]), float(state["pd.y0"])
+    f, _, _ = functions(text)
+    # The symbolic partials, kept only where the slice really has a slope at the point (at a kink
+    # the symbolic value, sign(0) = 0 for |x|, would be a wrong slope).
+    slope_x, slope_y = slice_derivatives(text, x0, y0)
+    plane = replace(plane_at(text, x0, y0), fx=slope_x.slope, fy=slope_y.slope)
+    slices = sample_slices(f, x0, y0, x_range, y_range)
+    scene = surface_part(text, x_range, y_range)
 
-# --- readouts ---------------------------------------------------------------------------------
-dfdx, dfdy = derivative_of(text, "x", 1, XY), derivative_of(text, "y", 1, XY)
-partial_x, partial_y = r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"
-st.latex(rf"{partial_x} = {to_latex(dfdx)}")
-st.latex(rf"{partial_y} = {to_latex(dfdy)}")
-at = f"({number(x0)}, {number(y0)})"
-readout = st.columns(3)
-readout[0].metric(f"f{at}", number(plane.z0))
-for column, name, value in zip(readout[1:], ("∂f/∂x", "∂f/∂y"), (plane.fx, plane.fy), strict=True):
-    shown = "does not exist" if math.isnan(value) and math.isfinite(plane.z0) else number(value)
-    column.metric(f"{name} at {at}", shown)
-if not math.isfinite(plane.z0):
-    st.warning(f"f is not defined at {at}: move the point.", icon=":material/info:")
-elif not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
-    notes = [
-        _no_slope(name, variable, point)
-        for name, variable, point in (("∂f/∂x", "x", slope_x), ("∂f/∂y", "y", slope_y))
-        if point.status != "differentiable"
-    ]
-    st.warning(" ".join(notes) + " No tangent is drawn for it.", icon=":material/info:")
-elif show_plane:
-    st.latex(
-        rf"\text{{tangent plane: }} z = {number(plane.z0)} {_term(plane.fx, 'x', x0)}"
-        rf" {_term(plane.fy, 'y', y0)}"
-    )
-    st.caption(
-        "Near the point, the surface and its tangent plane are hard to tell apart: f changes "
-        "by about ∂f/∂x·Δx + ∂f/∂y·Δy for small steps Δx and Δy."
-    )
-
-
-# --- studies ----------------------------------------------------------------------------------
-
-
-def _path_texts() -> tuple[str, str, tuple[float, float]]:
-    """The path controls; the path to study: x(t), y(t) (a and b stand for x₀ and y₀), t range."""
-    kind = st.radio("The path", [LINE, CIRCLE, TYPED], key="pd.path", horizontal=True)
-    if kind == LINE:
-        angle = st.slider(
-            "direction of the line (degrees from the x axis)", 0, 180, step=5, key="pd.angle"
+    # The two slices on the left, the 3D view beside them (as GeoGebra puts its 2D view left of its
+    # 3D view). Every 2D chart a move redraws is sent before the 3D view (its slot is filled at the
+    # end of the script) and the 3D view yields to them (`follows`): the slices and the path study
+    # move at 2D speed (the first chart the point's sliders redraw is 2D), the surface catches up.
+    view_2d, view_3d = st.columns([9, 11])
+    surface_slot = view_3d.empty()
+    with view_2d:
+        live_chart(
+            slices_figure(slices, plane, scene["z_range"]),
+            key="pd.slices_chart",
+            height=600,
+            filename="partial-derivative-slices",
         )
-        reach = _decimal(0.35 * min(x_range[1] - x_range[0], y_range[1] - y_range[0]))
-        return (
-            f"a + {reach}*cos({angle}*pi/180)*t",
-            f"b + {reach}*sin({angle}*pi/180)*t",
-            (-1.0, 1.0),
+    if scene["gaps"]:
+        st.caption(
+            "f is undefined, or too large to show, at some points of this window: those are gaps."
         )
-    if kind == CIRCLE:
-        radius = _decimal(st.slider("radius", 0.1, 3.0, step=0.1, key="pd.radius"))
-        return (f"a + {radius}*cos(t)", f"b + {radius}*sin(t)", (0.0, 2 * math.pi))
-    boxes = st.columns([3, 3, 2])
-    boxes[0].text_input("x(t) =", key="pd.xt")
-    boxes[1].text_input("y(t) =", key="pd.yt")
-    span = boxes[2].selectbox("t runs from", list(T_SPANS), key="pd.t_span")
-    typed = (state["pd.xt"], state["pd.yt"])
-    try:
-        for part in typed:
-            parsed(part, ("t",))  # only t: a and b mean the point in the line and the circle
-    except ExpressionError as error:
-        st.error(f"The path: {error}", icon=":material/error:")
-        st.caption("Still drawing the last path that worked.")
-        typed = state["pd.typed_good"]
-    return (*typed, T_SPANS[span])
 
+    # --- readouts -----------------------------------------------------------------------------
+    dfdx, dfdy = derivative_of(text, "x", 1, XY), derivative_of(text, "y", 1, XY)
+    partial_x, partial_y = r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"
+    st.latex(rf"{partial_x} = {to_latex(dfdx)}")
+    st.latex(rf"{partial_y} = {to_latex(dfdy)}")
+    at = f"({number(x0)}, {number(y0)})"
+    readout = st.columns(3)
+    readout[0].metric(f"f{at}", number(plane.z0))
+    for column, name, value in zip(
+        readout[1:], ("∂f/∂x", "∂f/∂y"), (plane.fx, plane.fy), strict=True
+    ):
+        shown = "does not exist" if math.isnan(value) and math.isfinite(plane.z0) else number(value)
+        column.metric(f"{name} at {at}", shown)
+    if not math.isfinite(plane.z0):
+        st.warning(f"f is not defined at {at}: move the point.", icon=":material/info:")
+    elif not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
+        notes = [
+            _no_slope(name, variable, point)
+            for name, variable, point in (("∂f/∂x", "x", slope_x), ("∂f/∂y", "y", slope_y))
+            if point.status != "differentiable"
+        ]
+        st.warning(" ".join(notes) + " No tangent is drawn for it.", icon=":material/info:")
+    elif show_plane:
+        st.latex(
+            rf"\text{{tangent plane: }} z = {number(plane.z0)} {_term(plane.fx, 'x', x0)}"
+            rf" {_term(plane.fy, 'y', y0)}"
+        )
+        st.caption(
+            "Near the point, the surface and its tangent plane are hard to tell apart: f changes "
+            "by about ∂f/∂x·Δx + ∂f/∂y·Δy for small steps Δx and Δy."
+        )
 
-def _study_path() -> tuple[str, str, PathSample] | None:
-    """The chosen path sampled with both derivatives; for a typed path that fails, the last
-    good one; None (after saying why) when there is nothing to draw."""
-    x_of_t, y_of_t, t_range = _path_texts()
-    typed = state["pd.path"] == TYPED
-    try:
-        sample = path_sample(text, x_of_t, y_of_t, t_range, (x0, y0))
-    except ExpressionError as error:
-        st.error(f"The path: {error}", icon=":material/error:")
-        if not typed or (x_of_t, y_of_t) == tuple(state["pd.typed_good"]):
-            return None
-        x_of_t, y_of_t = state["pd.typed_good"]
+    # --- studies ------------------------------------------------------------------------------
+
+    def _path_texts() -> tuple[str, str, tuple[float, float]]:
+        """The path controls; the path to study: x(t), y(t) (a and b stand for x₀ and y₀), t
+        range."""
+        kind = st.radio("The path", [LINE, CIRCLE, TYPED], key="pd.path", horizontal=True)
+        if kind == LINE:
+            angle = st.slider(
+                "direction of the line (degrees from the x axis)", 0, 180, step=5, key="pd.angle"
+            )
+            reach = _decimal(0.35 * min(x_range[1] - x_range[0], y_range[1] - y_range[0]))
+            return (
+                f"a + {reach}*cos({angle}*pi/180)*t",
+                f"b + {reach}*sin({angle}*pi/180)*t",
+                (-1.0, 1.0),
+            )
+        if kind == CIRCLE:
+            radius = _decimal(st.slider("radius", 0.1, 3.0, step=0.1, key="pd.radius"))
+            return (f"a + {radius}*cos(t)", f"b + {radius}*sin(t)", (0.0, 2 * math.pi))
+        boxes = st.columns([3, 3, 2])
+        boxes[0].text_input("x(t) =", key="pd.xt")
+        boxes[1].text_input("y(t) =", key="pd.yt")
+        span = boxes[2].selectbox("t runs from", list(T_SPANS), key="pd.t_span")
+        typed = (state["pd.xt"], state["pd.yt"])
+        try:
+            for part in typed:
+                parsed(part, ("t",))  # only t: a and b mean the point in the line and the circle
+        except ExpressionError as error:
+            st.error(f"The path: {error}", icon=":material/error:")
+            st.caption("Still drawing the last path that worked.")
+            typed = state["pd.typed_good"]
+        return (*typed, T_SPANS[span])
+
+    def _study_path() -> tuple[str, str, PathSample] | None:
+        """The chosen path sampled with both derivatives; for a typed path that fails, the last
+        good one; None (after saying why) when there is nothing to draw."""
+        x_of_t, y_of_t, t_range = _path_texts()
+        typed = state["pd.path"] == TYPED
         try:
             sample = path_sample(text, x_of_t, y_of_t, t_range, (x0, y0))
-        except ExpressionError:
-            return None
-    if typed:
-        state["pd.typed_good"] = (x_of_t, y_of_t)
-    return x_of_t, y_of_t, sample
+        except ExpressionError as error:
+            st.error(f"The path: {error}", icon=":material/error:")
+            if not typed or (x_of_t, y_of_t) == tuple(state["pd.typed_good"]):
+                return None
+            x_of_t, y_of_t = state["pd.typed_good"]
+            try:
+                sample = path_sample(text, x_of_t, y_of_t, t_range, (x0, y0))
+            except ExpressionError:
+                return None
+        if typed:
+            state["pd.typed_good"] = (x_of_t, y_of_t)
+        return x_of_t, y_of_t, sample
 
-
-def partial_versus_total() -> None:
-    """A path through the window, and d/dt f(x(t), y(t)) by the chain rule and directly."""
-    st.markdown(
-        "A **partial** derivative moves one input and holds the others still: ∂f/∂x is the "
-        "slope of the slice y = y₀. The **total** derivative follows a path (x(t), y(t)) along "
-        "which *both* inputs move, and adds what each movement contributes: "
-        "**df/dt = ∂f/∂x·x′(t) + ∂f/∂y·y′(t)**. In a network, a weight's entry of the gradient "
-        "is a partial derivative; the change of the loss during a training step, when all "
-        "weights move together, is a total derivative."
-    )
-    studied = _study_path()
-    if studied is None:
-        return
-    x_of_t, y_of_t, sample = studied
-    at_point = {symbol("a"): _exact(x0), symbol("b"): _exact(y0)}
-    path_x, path_y = (parsed(p, PATH_VARIABLES).subs(at_point) for p in (x_of_t, y_of_t))
-    st.latex(
-        rf"x(t) = {to_latex(path_x)}, \quad y(t) = {to_latex(path_y)}, \qquad "
-        rf"\frac{{d}}{{dt}} f(x(t), y(t)) = {partial_x}\,x'(t) + {partial_y}\,y'(t)"
-    )
-    live_chart(
-        path_figure(contour_part(text, x_range, y_range), sample, (x0, y0), x_range, y_range),
-        key="pd.path_chart",
-        height=540,
-        filename="total-derivative-along-a-path",
-    )
-    gap = sample.max_difference
-    left, right = st.columns([1, 3], vertical_alignment="center")
-    left.metric("max |chain rule − direct|", number(gap, 2))
-    if math.isfinite(gap):
-        agreement = (
-            f"they agree exactly at all {len(sample.t)} values of t"
-            if gap == 0
-            else f"over {len(sample.t)} values of t they differ by at most {number(gap, 2)}, "
-            "rounding error"
+    def partial_versus_total() -> None:
+        """A path through the window, and d/dt f(x(t), y(t)) by the chain rule and directly."""
+        st.markdown(
+            "A **partial** derivative moves one input and holds the others still: ∂f/∂x is the "
+            "slope of the slice y = y₀. The **total** derivative follows a path (x(t), y(t)) along "
+            "which *both* inputs move, and adds what each movement contributes: "
+            "**df/dt = ∂f/∂x·x′(t) + ∂f/∂y·y′(t)**. In a network, a weight's entry of the gradient "
+            "is a partial derivative; the change of the loss during a training step, when all "
+            "weights move together, is a total derivative."
         )
-        right.markdown(
-            "The thick line adds the two dotted terms (the chain rule); the dashed line "
-            "differentiates f(x(t), y(t)) as one formula of t. They are the same function: "
-            f"{agreement}."
+        studied = _study_path()
+        if studied is None:
+            return
+        x_of_t, y_of_t, sample = studied
+        at_point = {symbol("a"): _exact(x0), symbol("b"): _exact(y0)}
+        path_x, path_y = (parsed(p, PATH_VARIABLES).subs(at_point) for p in (x_of_t, y_of_t))
+        st.latex(
+            rf"x(t) = {to_latex(path_x)}, \quad y(t) = {to_latex(path_y)}, \qquad "
+            rf"\frac{{d}}{{dt}} f(x(t), y(t)) = {partial_x}\,x'(t) + {partial_y}\,y'(t)"
         )
-    else:
-        right.info("f is undefined all along this path: move the point or change the path.")
+        live_chart(
+            path_figure(contour_part(text, x_range, y_range), sample, (x0, y0), x_range, y_range),
+            key="pd.path_chart",
+            height=540,
+            filename="total-derivative-along-a-path",
+        )
+        gap = sample.max_difference
+        left, right = st.columns([1, 3], vertical_alignment="center")
+        left.metric("max |chain rule − direct|", number(gap, 2))
+        if math.isfinite(gap):
+            agreement = (
+                f"they agree exactly at all {len(sample.t)} values of t"
+                if gap == 0
+                else f"over {len(sample.t)} values of t they differ by at most {number(gap, 2)}, "
+                "rounding error"
+            )
+            right.markdown(
+                "The thick line adds the two dotted terms (the chain rule); the dashed line "
+                "differentiates f(x(t), y(t)) as one formula of t. They are the same function: "
+                f"{agreement}."
+            )
+        else:
+            right.info("f is undefined all along this path: move the point or change the path.")
+
+    def partials_as_limits() -> None:
+        """Forward difference quotients along x and along y shrinking toward the two partials."""
+        st.markdown(
+            "Each partial is an ordinary derivative of a slice, so it has the usual limit: "
+            r"$\frac{\partial f}{\partial x}(x_0, y_0) = \lim_{h \to 0} "
+            r"\frac{f(x_0 + h, y_0) - f(x_0, y_0)}{h}$, and the same with y₀ + h for ∂f/∂y. "
+            "Only one input is nudged; the other stays where it is."
+        )
+        if not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
+            st.info("At this point a partial derivative does not exist: move the point.")
+            return
+        along_x = difference_quotients(lambda x: f(x, y0), x0, plane.fx)
+        along_y = difference_quotients(lambda y: f(x0, y), y0, plane.fy)
+        rows = [
+            {
+                "h": f"{a.h:.0e}",
+                "(f(x₀+h, y₀) − f(x₀, y₀)) / h": f"{a.quotient:.12g}",
+                "error in ∂f/∂x": f"{a.error:.2e}",
+                "(f(x₀, y₀+h) − f(x₀, y₀)) / h": f"{b.quotient:.12g}",
+                "error in ∂f/∂y": f"{b.error:.2e}",
+            }
+            for a, b in zip(along_x, along_y, strict=True)
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
+        st.caption(
+            f"Exact values from the symbolic partials: ∂f/∂x = {plane.fx:.15g}, "
+            f"∂f/∂y = {plane.fy:.15g}."
+        )
+
+    # Only the open study is computed and drawn, so a move of the point redraws at most one more
+    # chart.
+    STUDIES = {
+        "Partial versus total derivative": partial_versus_total,
+        "Partials as limits": partials_as_limits,
+    }
+    for tab, study in zip(
+        st.tabs(list(STUDIES), key="pd.study", on_change="rerun"), STUDIES.values(), strict=True
+    ):
+        if tab.open:
+            with tab:
+                study()
+
+    with surface_slot:
+        live_chart(
+            surface_figure(scene, plane, slices, show_plane=show_plane),
+            key="pd.surface_chart",
+            height=600,
+            filename="surface-and-slices",
+            follows=True,
+        )
 
 
-def partials_as_limits() -> None:
-    """Forward difference quotients along x and along y shrinking toward the two partials."""
-    st.markdown(
-        "Each partial is an ordinary derivative of a slice, so it has the usual limit: "
-        r"$\frac{\partial f}{\partial x}(x_0, y_0) = \lim_{h \to 0} "
-        r"\frac{f(x_0 + h, y_0) - f(x_0, y_0)}{h}$, and the same with y₀ + h for ∂f/∂y. "
-        "Only one input is nudged; the other stays where it is."
-    )
-    if not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
-        st.info("At this point a partial derivative does not exist: move the point.")
-        return
-    along_x = difference_quotients(lambda x: f(x, y0), x0, plane.fx)
-    along_y = difference_quotients(lambda y: f(x0, y), y0, plane.fy)
-    rows = [
-        {
-            "h": f"{a.h:.0e}",
-            "(f(x₀+h, y₀) − f(x₀, y₀)) / h": f"{a.quotient:.12g}",
-            "error in ∂f/∂x": f"{a.error:.2e}",
-            "(f(x₀, y₀+h) − f(x₀, y₀)) / h": f"{b.quotient:.12g}",
-            "error in ∂f/∂y": f"{b.error:.2e}",
-        }
-        for a, b in zip(along_x, along_y, strict=True)
-    ]
-    st.dataframe(rows, hide_index=True, width="stretch")
-    st.caption(
-        f"Exact values from the symbolic partials: ∂f/∂x = {plane.fx:.15g}, "
-        f"∂f/∂y = {plane.fy:.15g}."
-    )
-
-
-# Only the open study is computed and drawn, so a move of the point redraws at most one more
-# chart.
-STUDIES = {
-    "Partial versus total derivative": partial_versus_total,
-    "Partials as limits": partials_as_limits,
-}
-for tab, study in zip(
-    st.tabs(list(STUDIES), key="pd.study", on_change="rerun"), STUDIES.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            study()
-
-with surface_slot:
-    live_chart(
-        surface_figure(scene, plane, slices, show_plane=show_plane),
-        key="pd.surface_chart",
-        height=600,
-        filename="surface-and-slices",
-        follows=True,
-    )
+point_section(text)
