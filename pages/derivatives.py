@@ -135,7 +135,6 @@ def limit_definition() -> None:
                 secant_chart(text, x0, point.slope),
                 key="deriv.secant_chart",
                 height=520,
-                follows=True,
                 filename="secant-to-tangent",
             )
         with right:
@@ -176,7 +175,6 @@ def numerical_versus_symbolic() -> None:
                 key="deriv.error_chart",
                 height=500,
                 filename="error-versus-h",
-                follows=True,
             )
             best = ", ".join(
                 f"{name} {number(h, 2)}" for name, h in study.best_h.items() if math.isfinite(h)

@@ -205,7 +205,6 @@ def point_view(text: str) -> None:
             key="grad.polar",
             height=430,
             filename="directional-derivative",
-            follows=True,
             on_change=partial(follow_chart_slider, "grad.angle", "grad.polar"),
         )
 

@@ -215,7 +215,6 @@ def point_section(text: str) -> None:
                 key="hess.curvature",
                 height=290,
                 filename="curvature-along-u",
-                follows=True,
             )
 
     found = critical_of(text, x_range, y_range)
@@ -391,7 +390,6 @@ def point_section(text: str) -> None:
                 key="hess.newton",
                 height=540,
                 filename="newton-vs-gradient-descent",
-                follows=True,
             )  # fmt: skip
         with side:
             newton_readout(step, result, fix, damping)

@@ -232,7 +232,6 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 key="jac.output",
                 height=540,
                 filename="jacobian-output-plane",
-                follows=True,
             )
         else:
             live_chart(
@@ -329,7 +328,6 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 key="jac.closeup",
                 height=440,
                 filename="jacobian-close-up",
-                follows=True,
             )
         rows = [
             {

@@ -169,8 +169,11 @@ def live_chart(
         frame: for a figure with frames, the frame to show. When only this changes between
             reruns, the browser plays that frame instead of redrawing the figure (a slider
             outside the chart then moves it as fast as the chart's own slider).
-        follows: True for a chart further down the page that follows a slider another chart
-            shows: it redraws just after that chart has painted, not in competition with it.
+        follows: True for a 3D chart further down the page that follows a slider a 2D chart
+            shows: it redraws just after that chart has painted, not in competition with it
+            (a 3D repaint takes ~200 ms in software WebGL). Not for a 2D chart: waiting two
+            frames made "every chart painted" later (Jacobian page, interleaved A/B: p95
+            233 -> 188 ms without it).
         on_change: called before the next rerun, like a widget callback, when the user moves
             one of the figure's own plotly sliders (or clicks the plot, with ``clicks``); it
             reads what happened from ``st.session_state[key]`` (the return value below).
