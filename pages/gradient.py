@@ -146,6 +146,10 @@ init_view("grad", text)
 def point_view(text: str) -> None:
     """Everything the point, the window and u move: a slider here reruns only this part of the
     page (the title, the text and the formula box stay as they are, in the browser too)."""
+    # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
+    # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
+    st.session_state.setdefault("grad.angle", 0.0)
+    init_view("grad", text)
     x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
     y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
     controls = st.columns(4)

@@ -111,6 +111,9 @@ st.markdown(
 def playground() -> None:
     """The whole playground: its controls rerun only this part of the page (the title and the
     text above stay as they are, in the browser too)."""
+    # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
+    # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
+    init_state(state)
     # --- the loss surface, the start, the steps ---------------------------------------------
     row = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
     row[0].selectbox(

@@ -120,6 +120,9 @@ init_hessian_view(text)
 def point_section(text: str) -> None:
     """Everything the point, the window and the studies show: their controls rerun only this part
     of the page (the title, the text and the formula box stay as they are)."""
+    # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
+    # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
+    init_hessian_view(text)
     x_range = tuple(float(v) for v in st.session_state["hess.x_range"])
     y_range = tuple(float(v) for v in st.session_state["hess.y_range"])
     controls = st.columns(4)

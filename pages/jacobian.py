@@ -20,6 +20,7 @@ from ui.maps import (
     SHAPES,
     area_scale_formula,
     covector_curve,
+    init_point_controls,
     init_state,
     init_view,
     input_part,
@@ -147,6 +148,10 @@ if kind == PLANE and preset_name == LAYER:
 def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
     """Everything the point, the window, the shape, v and w move: their sliders rerun only this
     part of the page (the title, the map's choice and its formulas stay as they are)."""
+    # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
+    # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
+    init_point_controls()
+    init_view(kind, preset_name)
     x_range = tuple(float(v) for v in state["jac.x_range"])
     y_range = tuple(float(v) for v in state["jac.y_range"])
     controls = st.columns(4)

@@ -77,13 +77,20 @@ def _decimal(value: float) -> str:
 
 
 state = st.session_state
-state.setdefault("pd.path", LINE)
-state.setdefault("pd.angle", 30)
-state.setdefault("pd.radius", 1.0)
-state.setdefault("pd.xt", TYPED_DEFAULT[0])
-state.setdefault("pd.yt", TYPED_DEFAULT[1])
-state.setdefault("pd.typed_good", TYPED_DEFAULT)
-state.setdefault("pd.t_span", "0 to 2π")
+
+
+def init_path_state() -> None:
+    """The path study's controls, with their defaults."""
+    state.setdefault("pd.path", LINE)
+    state.setdefault("pd.angle", 30)
+    state.setdefault("pd.radius", 1.0)
+    state.setdefault("pd.xt", TYPED_DEFAULT[0])
+    state.setdefault("pd.yt", TYPED_DEFAULT[1])
+    state.setdefault("pd.typed_good", TYPED_DEFAULT)
+    state.setdefault("pd.t_span", "0 to 2π")
+
+
+init_path_state()
 
 st.title("Partial derivatives: one variable at a time")
 st.markdown(
@@ -109,6 +116,10 @@ init_view("pd", text)
 def point_section(text: str) -> None:
     """Everything the point, the window and the path move: their controls rerun only this part of
     the page (the title, the text and the formula box stay as they are)."""
+    # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
+    # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
+    init_path_state()
+    init_view("pd", text)
     # The point's sliders come first: they are what a learner moves (and what the browser tests
     # and the bench move); the window's sliders follow.
     x_low, x_high = state["pd.x_range"]

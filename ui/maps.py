@@ -92,6 +92,16 @@ def _texts(kind: str) -> list[str]:
     return [st.session_state.get(f"{box}.text", "") for box in BOXES[kind]]
 
 
+def init_point_controls() -> None:
+    """Defaults of the small shape, its size, v and w (w's slider is hidden for a surface
+    patch, and the page's fragment reruns without the page's top: it calls this itself)."""
+    state = st.session_state
+    state.setdefault("jac.shape", SHAPES[0])
+    state.setdefault("jac.size", 0.3)
+    state.setdefault("jac.v_angle", 30.0)
+    state.setdefault("jac.w_angle", 60.0)
+
+
 def init_state() -> None:
     """Defaults on first use; keep the state of widgets the page hides (the other kind's
     formula boxes, the layer's sliders), which Streamlit would otherwise forget."""
@@ -105,10 +115,7 @@ def init_state() -> None:
     for key, value in zip(LAYER_KEYS, JACOBIAN_PRESETS[LAYER]["layer"], strict=True):
         state.setdefault(key, value)
     state.setdefault("jac.kind", PLANE)
-    state.setdefault("jac.shape", SHAPES[0])
-    state.setdefault("jac.size", 0.3)
-    state.setdefault("jac.v_angle", 30.0)
-    state.setdefault("jac.w_angle", 60.0)
+    init_point_controls()
     kept = [*LAYER_KEYS, *PRESET_KEYS.values()]
     kept += [f"{box}.text" for boxes in BOXES.values() for box in boxes]
     for key in kept:
