@@ -32,7 +32,7 @@ from ui.presets import SURFACE_VIEWS
 from viz.partials import (
     PATH_VARIABLES,
     PathSample,
-    contour_trace,
+    contour_image,
     sample_path,
     surface_scene,
 )
@@ -202,12 +202,9 @@ def surface_part(text: str, x_range: Range, y_range: Range) -> dict:
 
 @st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
 def contour_part(text: str, x_range: Range, y_range: Range) -> dict:
-    """f as a contour-map trace over the window (`viz.partials.contour_trace`), built once.
-
-    On the 3D view's grid (SURFACE_GRID, already sampled): the browser recomputes a contour
-    map's lines on every redraw, 4 times faster on 60 x 60 than on 120 x 120 and 1/4 the bytes.
-    """
-    return contour_trace(surface(text, x_range, y_range))
+    """f's contour map over the window as a layout image (`viz.partials.contour_image`), built
+    once, on the contour maps' grid (CONTOUR_GRID, as the gradient page's map)."""
+    return contour_image(surface(text, x_range, y_range, CONTOUR_GRID))
 
 
 @st.cache_data(max_entries=256, ttl=HOUR, show_spinner=False)

@@ -25,7 +25,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from calc_core.expressions import compile_expression
 from calc_core.multivariate import GridSample, TangentPlane, TotalDerivative
+from viz.contours import background_image
 from viz.format import number
+from viz.gradient import contour_levels, height_image
 from viz.scene import ASPECT, clipped, scene_layout
 from viz.theme import (
     BASE_FONT_SIZE,
@@ -538,24 +540,28 @@ def sample_path(
     )
 
 
-def contour_trace(grid: GridSample) -> dict:
-    """f as a filled contour map (the path study's background), float32, heights clipped."""
-    z_range = value_range(grid.z)
-    return {
-        "type": "contour",
-        "x": typed_array(grid.x),
-        "y": typed_array(grid.y),
-        "z": typed_array(clipped(grid.z, z_range)),
-        "colorscale": SURFACE_SCALE,
-        "ncontours": 18,
-        "line": {"width": 0.6, "color": "rgba(40,40,40,0.35)"},
-        "showscale": False,
-        "opacity": 0.85,
-        "name": "f(x, y)",
-        "hovertemplate": "x = %{x:.3f}<br>y = %{y:.3f}<br>f = %{z:.4g}<extra></extra>",
-        "xaxis": "x",
-        "yaxis": "y",
-    }
+def contour_image(grid: GridSample) -> dict:
+    """f's contour map as a picture under the path study's map (a layout image): filled bands
+    from blue (low) to pale (high) with their level lines, as on the gradient page. A picture,
+    not a contour trace: moving the point then redraws only the path's traces in the browser
+    (plotly redraws a contour trace, and recomputes its lines, with any change)."""
+    z = np.asarray(grid.z, dtype=np.float64)
+    source = height_image(z, contour_levels(z))
+    x_range = (float(grid.x[0]), float(grid.x[-1]))
+    y_range = (float(grid.y[0]), float(grid.y[-1]))
+    return background_image(source, x_range, y_range)
+
+
+def derivative_range(sample: PathSample) -> list[float]:
+    """The derivative panel's y range: every finite value of the four curves, 6 % to spare
+    (fixed, so a new point redraws only the curves)."""
+    values = np.concatenate([sample.through_x, sample.through_y, sample.chain_rule, sample.direct])
+    finite = values[np.isfinite(values)]
+    if finite.size == 0:
+        return [-1.0, 1.0]
+    low, high = float(finite.min()), float(finite.max())
+    pad = 0.06 * (high - low) if high > low else max(abs(low), 1.0) * 0.5
+    return [low - pad, high + pad]
 
 
 @functools.lru_cache(maxsize=64)
@@ -598,19 +604,19 @@ def path_figure(
     terms, ∂f/∂x·x′ and ∂f/∂y·y′, are drawn thin in the colours of x and y.
 
     Args:
-        contour: `contour_trace(...)` for the formula and window (cached by the caller).
+        contour: `contour_image(...)` for the formula and window (cached by the caller).
         sample: the path and the derivatives along it.
         point: (x0, y0), marked on the map.
         x_range, y_range: the map's window.
 
     Returns:
-        A JSON-ready figure: map on axes (x, y), derivatives on (x2, y2).
+        A JSON-ready figure: map on axes (x, y) over the contour picture, derivatives on
+        (x2, y2), both with fixed ranges.
     """
     right = {"xaxis": "x2", "yaxis": "y2"}
     defined = np.flatnonzero(np.isfinite(sample.x + sample.y))
     first, last = (int(defined[0]), int(defined[-1])) if defined.size > 1 else (0, 1)
     data = [
-        contour,
         {
             "type": "scatter",
             "x": typed_array(sample.x),
@@ -665,6 +671,10 @@ def path_figure(
         _t_line(sample.t, sample.direct, "d/dt of f(x(t), y(t))", POINT_COLOR, 2.5, "dash", right),
     ]
     layout = json.loads(_path_layout(tuple(x_range), tuple(y_range)))
+    layout["images"] = [contour]
+    t = sample.t[np.isfinite(sample.t)]
+    layout["xaxis2"]["range"] = [float(t[0]), float(t[-1])] if t.size > 1 else [0.0, 1.0]
+    layout["yaxis2"]["range"] = derivative_range(sample)
     return {"data": data, "layout": layout}
 
 

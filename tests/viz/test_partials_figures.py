@@ -11,7 +11,7 @@ import pytest
 from calc_core.expressions import compile_expression, parse_expression
 from calc_core.multivariate import gradient, sample_grid, tangent_plane, total_derivative_along
 from viz.partials import (
-    contour_trace,
+    contour_image,
     path_figure,
     sample_path,
     sample_slices,
@@ -107,14 +107,12 @@ def test_slice_curves_lie_on_the_surface():
 
 
 def test_heavy_arrays_travel_as_float32():
-    """The surface, the slices and the contour map are float32 typed arrays."""
+    """The surface and the slices are float32 typed arrays (the contour map is a picture)."""
     scene, plane, slices, spec = _view("x^2 + 3y^2", 1.0, 1.0)
     assert spec["data"][0]["z"]["dtype"] == "f4" and spec["data"][0]["z"]["shape"] == "60, 60"
     assert spec["data"][3]["z"]["dtype"] == "f4"
     two_d = slices_figure(slices, plane, scene["z_range"])
     assert two_d["data"][0]["y"]["dtype"] == "f4"
-    f = compile_expression(parse_expression("x^2 + 3y^2", XY), XY)
-    assert contour_trace(sample_grid(f, WINDOW, WINDOW, 120))["z"]["dtype"] == "f4"
 
 
 def test_undefined_values_are_gaps_and_say_so():
@@ -151,8 +149,15 @@ def test_path_chain_rule_equals_direct_derivative_on_a_circle():
     assert np.allclose(sample.through_x + sample.through_y, sample.chain_rule)
     assert np.allclose(np.hypot(sample.x - 1, sample.y - 0.5), 1.0)
     fn = compile_expression(f, XY)
-    contour = contour_trace(sample_grid(fn, WINDOW, WINDOW, 100))
+    contour = contour_image(sample_grid(fn, WINDOW, WINDOW, 100))
     spec = path_figure(contour, sample, (1.0, 0.5), WINDOW, WINDOW)
     names = [t.get("name") for t in spec["data"]]
     assert "chain rule: their sum" in names and "d/dt of f(x(t), y(t))" in names
+    assert spec["layout"]["images"] == [contour]
+    assert contour["source"].startswith("data:image/png;base64,")
+    assert all(t["type"] == "scatter" for t in spec["data"])  # moves redraw only these
+    low, high = spec["layout"]["yaxis2"]["range"]  # fixed, around both curves
+    assert low < min(sample.direct.min(), sample.through_x.min(), sample.through_y.min())
+    assert high > max(sample.direct.max(), sample.through_x.max(), sample.through_y.max())
+    assert spec["layout"]["xaxis2"]["range"] == pytest.approx([0.0, 2 * np.pi])
     go.Figure(spec)
