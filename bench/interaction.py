@@ -14,6 +14,7 @@ interaction, cold start <= 5 s. Numbers over budget are marked OVER; the exit co
     python -m bench.interaction             # 20 moves per page
     python -m bench.interaction --quick     # 3 moves per page (CI)
     python -m bench.interaction --moves 40 --pages intuition
+    python -m bench.interaction --pages hessian --view "hessian=tab:Taylor models (3D)"
 """
 
 from __future__ import annotations
@@ -98,9 +99,26 @@ def _settle(page: Any, quiet_s: float = 0.25, timeout: float = 10.0) -> None:
             last, since = counts, time.monotonic()
 
 
-def measure_browser(browser: Any, base_url: str, spec: PageSpec, moves: int) -> PageResult:
-    """Cold start, key-press-to-paint and payload for one page."""
-    result = PageResult(spec.url_path)
+def open_view(page: Any, view: str) -> None:
+    """Open a view the page shows on demand before the moves: ``"tab:<tab's label>"`` clicks a
+    study tab, ``"text:<label>"`` clicks a control by its exact label (a radio option, say)."""
+    kind, _, label = view.partition(":")
+    if kind == "tab":
+        page.get_by_role("tab", name=label, exact=True).click()
+    elif kind == "text":
+        page.get_by_text(label, exact=True).click()
+    else:
+        raise ValueError(f"a view is tab:<label> or text:<label>, not {view!r}")
+    harness.wait_idle(page)
+    harness.wait_for_charts(page, timeout=60)
+    _settle(page, quiet_s=1.0)
+
+
+def measure_browser(
+    browser: Any, base_url: str, spec: PageSpec, moves: int, view: str | None = None
+) -> PageResult:
+    """Cold start, key-press-to-paint and payload for one page (after opening `view`)."""
+    result = PageResult(spec.url_path + (f" [{view.partition(':')[2]}]" if view else ""))
     context = browser.new_context(viewport=harness.VIEWPORT)
     page = context.new_page()
     received = [0]
@@ -121,6 +139,8 @@ def measure_browser(browser: Any, base_url: str, spec: PageSpec, moves: int) -> 
         drawn = [t for t in harness.drawn_at(page) if t > 0]
         result.cold_ms = (min(drawn) if drawn else time.time() * 1000) - started
         _settle(page)
+        if view:
+            open_view(page, view)
         is_3d = _chart_is_3d(page)
         result.is_3d = any(is_3d)
         if not harness.has_slider(page):
@@ -245,6 +265,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="3 moves per page, 3 reruns (CI)")
     parser.add_argument("--moves", type=int, default=20, help="slider moves per page")
     parser.add_argument("--pages", default="", help="comma-separated url_paths (default: all)")
+    parser.add_argument(
+        "--view",
+        action="append",
+        default=[],
+        metavar="PAGE=tab:LABEL|text:LABEL",
+        help="also measure PAGE with a view it shows on demand opened first, e.g. "
+        "'hessian=tab:Taylor models (3D)' (repeatable)",
+    )
     args = parser.parse_args(argv)
     moves = 3 if args.quick else max(1, args.moves)
     reruns = 3 if args.quick else 10
@@ -272,6 +300,12 @@ def main(argv: list[str] | None = None) -> int:
                 result = measure_browser(browser, base_url, spec, moves)
                 result.rerun_ms = measure_rerun(spec, reruns)
                 results.append(result)
+            by_path = {p.url_path: p for p in all_pages()}
+            for request in args.view:
+                name, _, view = request.partition("=")
+                if name not in by_path:
+                    parser.error(f"unknown page in --view: {name}")
+                results.append(measure_browser(browser, base_url, by_path[name], moves, view))
         finally:
             browser.close()
     print_table(results, moves)
