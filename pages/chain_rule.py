@@ -26,6 +26,7 @@ from ui.single_variable import (
     snap_to_grid,
     x0_step,
 )
+from ui.tabs import lazy_tabs
 from viz.format import number
 from viz.graph_dot import graph_dot, step_caption, step_count, step_position
 
@@ -243,9 +244,4 @@ st.markdown(
     "applied node by node on a computational graph."
 )
 VIEWS = {"Composition": composition_view, "Computational graph": graph_view}
-for tab, view in zip(
-    st.tabs(list(VIEWS), key="chain.view", on_change="rerun"), VIEWS.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            view()
+lazy_tabs(VIEWS, key="chain.view")

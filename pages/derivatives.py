@@ -26,6 +26,7 @@ from ui.single_variable import (
     tangent_chart,
     x0_step,
 )
+from ui.tabs import lazy_tabs
 from viz.format import number
 
 DEFAULT_RANGE = (-3.0, 3.0)
@@ -217,9 +218,4 @@ STUDIES = {
     "Step by step": step_by_step_rules,
     "Show the code": show_the_code,
 }
-for tab, study in zip(
-    st.tabs(list(STUDIES), key="deriv.study", on_change="rerun"), STUDIES.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            study()
+lazy_tabs(STUDIES, key="deriv.study")

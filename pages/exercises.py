@@ -14,6 +14,7 @@ from ui.navigation import page_for
 from ui.practice import LESSON, graded, hint_ladder, problem_for
 from ui.presets import CODING_PRESETS
 from ui.single_variable import central_difference_check, lesson_code
+from ui.tabs import lazy_tabs
 from viz.format import number
 
 RULE_NAMES = {LESSON: "The lesson's two problems", **RULE_TITLES}
@@ -165,9 +166,4 @@ st.markdown(
     "hand (graded at once, any correct form accepted), and the lesson's code."
 )
 SECTIONS = {"Conceptual": conceptual, "Math practice": math_practice, "Coding": coding}
-for tab, section in zip(
-    st.tabs(list(SECTIONS), key="ex.section", on_change="rerun"), SECTIONS.values(), strict=True
-):
-    if tab.open:
-        with tab:
-            section()
+lazy_tabs(SECTIONS, key="ex.section")

@@ -15,6 +15,7 @@ from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import SURFACE_PRESETS
 from ui.single_variable import follow_chart_slider
+from ui.tabs import lazy_tabs
 from ui.two_variables import (
     CONTOUR_GRID,
     XY,
@@ -344,12 +345,7 @@ def point_view(text: str) -> None:
         "On the surface (3D)": surface_study,
         "Why a right angle?": right_angle_study,
     }
-    for tab, study in zip(
-        st.tabs(list(STUDIES), key="grad.study", on_change="rerun"), STUDIES.values(), strict=True
-    ):
-        if tab.open:
-            with tab:
-                study()
+    lazy_tabs(STUDIES, key="grad.study")
 
 
 point_view(text)

@@ -46,6 +46,7 @@ from ui.descent import (
 )
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
+from ui.tabs import lazy_tabs
 from viz.descent import OPTIMIZER_STYLES, SHORT_TITLES, figure_at_step
 from viz.format import number
 
@@ -397,12 +398,7 @@ def playground() -> None:
             "On the surface (3D)": on_the_surface,
             "Export": export,
         }
-        for tab, study in zip(
-            st.tabs(list(STUDIES), key="gd.study", on_change="rerun"), STUDIES.values(), strict=True
-        ):
-            if tab.open:
-                with tab:
-                    study()
+        lazy_tabs(STUDIES, key="gd.study")
 
     if name == "bowl":
         warm_next_kappa(state, float(state["gd.kappa"]), settings_key, steps)

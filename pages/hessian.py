@@ -26,6 +26,7 @@ from ui.curvature import (
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import HESSIAN_PRESETS
+from ui.tabs import lazy_tabs
 from ui.two_variables import XY, point_step
 from viz.format import number
 from viz.hessian import (
@@ -489,12 +490,7 @@ def point_section(text: str) -> None:
         "Newton vs gradient descent": newton_study,
         "Taylor models (3D)": taylor_study,
     }
-    for tab, study in zip(
-        st.tabs(list(STUDIES), key="hess.study", on_change="rerun"), STUDIES.values(), strict=True
-    ):
-        if tab.open:
-            with tab:
-                study()
+    lazy_tabs(STUDIES, key="hess.study")
 
 
 point_section(text)

@@ -33,6 +33,7 @@ from ui.maps import (
     use_layer,
     use_preset,
 )
+from ui.tabs import lazy_tabs
 from ui.two_variables import XY, check_partials, point_sliders, window_sliders
 from viz.format import number
 from viz.jacobian import (
@@ -410,12 +411,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
         "Square → parallelogram (close-up)": square_study,
         "det J: area and orientation": determinant_study,
     }
-    for tab, study in zip(
-        st.tabs(list(STUDIES), key="jac.study", on_change="rerun"), STUDIES.values(), strict=True
-    ):
-        if tab.open:
-            with tab:
-                study()
+    lazy_tabs(STUDIES, key="jac.study")
 
 
 point_section(kind, texts, preset_name)

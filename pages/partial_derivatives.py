@@ -15,6 +15,7 @@ from ui.cache import derivative_of, parsed
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import SURFACE_PRESETS
+from ui.tabs import lazy_tabs
 from ui.two_variables import (
     XY,
     ExpressionError,
@@ -322,12 +323,7 @@ def point_section(text: str) -> None:
         "Partial versus total derivative": partial_versus_total,
         "Partials as limits": partials_as_limits,
     }
-    for tab, study in zip(
-        st.tabs(list(STUDIES), key="pd.study", on_change="rerun"), STUDIES.values(), strict=True
-    ):
-        if tab.open:
-            with tab:
-                study()
+    lazy_tabs(STUDIES, key="pd.study")
 
     with surface_slot:
         live_chart(
