@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui.live_chart import COMPONENT_NAME, figure_from_element, payload_from_element
+
 ROOT = Path(__file__).resolve().parents[2]
 ENTRY = ROOT / "dashboard.py"
 TIMEOUT = 60  # a cold sympy import takes seconds; AppTest's default 3 s is too short
@@ -25,3 +27,24 @@ def open_page(path: str) -> AppTest:
 def open_app():
     """The `open_page` function, as a fixture."""
     return open_page
+
+
+def ok(at: AppTest) -> AppTest:
+    """`at`, after asserting it shows no exception element (their texts are the message)."""
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def metric(at: AppTest, label: str) -> str:
+    """The value of the metric labelled `label`."""
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def chart(at: AppTest, key: str) -> dict:
+    """The figure dict of the live chart with this key (arrays as plotly's base64 dicts)."""
+    element = next(
+        el
+        for el in at.get("component_instance")
+        if el.proto.component_name == COMPONENT_NAME and payload_from_element(el)["key"] == key
+    )
+    return figure_from_element(element)

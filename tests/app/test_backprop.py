@@ -8,17 +8,14 @@ import numpy as np
 import pytest
 
 from calc_core.mlp import PLANTED_BUGS
+from tests.app.conftest import metric
 from ui.live_chart import figure_from_element
 
 PAGE = "pages/backprop.py"
 
 
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
 def _loss(at) -> float:
-    return float(_metric(at, "loss L").replace("−", "-"))
+    return float(metric(at, "loss L").replace("−", "-"))
 
 
 def _chart(at) -> dict:
@@ -39,7 +36,7 @@ def page(open_app):
 def test_default_run_shows_step_zero_and_a_chart(page):
     """The page runs without exception, at step 0, with the boundary and the data points."""
     assert not page.exception
-    assert _metric(page, "step") == "0"
+    assert metric(page, "step") == "0"
     names = [trace.get("name") for trace in _chart(page)["data"]]
     assert {"label 0", "label 1", "loss L"} <= set(names)
 
@@ -49,7 +46,7 @@ def test_training_lowers_the_loss_and_redraws_the_chart(page):
     before_loss, before_chart = _loss(page), _chart(page)
     page.button(key="bp.train").click().run()
     assert not page.exception
-    assert _metric(page, "step") == "100"
+    assert metric(page, "step") == "100"
     assert _loss(page) < before_loss
     after_chart = _chart(page)
     assert after_chart["data"] != before_chart["data"]
@@ -67,14 +64,14 @@ def figure_x(trace: dict) -> np.ndarray:
 
 def test_step_once_adds_one_step_and_reset_returns_to_zero(page):
     """Step once increments the counter by one; Reset goes back to step 0 and the first loss."""
-    first_loss = _metric(page, "loss L")
+    first_loss = metric(page, "loss L")
     page.button(key="bp.step_once").click().run()
-    assert _metric(page, "step") == "1"
+    assert metric(page, "step") == "1"
     page.button(key="bp.step_once").click().run()
-    assert _metric(page, "step") == "2"
+    assert metric(page, "step") == "2"
     page.button(key="bp.reset").click().run()
-    assert _metric(page, "step") == "0"
-    assert _metric(page, "loss L") == first_loss
+    assert metric(page, "step") == "0"
+    assert metric(page, "loss L") == first_loss
 
 
 @pytest.mark.parametrize(
@@ -89,10 +86,10 @@ def test_step_once_adds_one_step_and_reset_returns_to_zero(page):
 def test_changing_the_network_or_data_resets_training(page, kind, key, value):
     """A new hidden size, activation, data set or seed starts a fresh network at step 0."""
     page.button(key="bp.train").click().run()
-    assert _metric(page, "step") == "100"
+    assert metric(page, "step") == "100"
     getattr(page, kind)(key=key).set_value(value).run()
     assert not page.exception
-    assert _metric(page, "step") == "0"
+    assert metric(page, "step") == "0"
 
 
 def test_gradient_check_is_fine_without_a_bug(page):
@@ -123,8 +120,8 @@ def test_chain_rule_product_equals_the_backward_pass(page, weight):
     page.number_input(key="bp.sample").set_value(17).run()
     page.selectbox(key="bp.weight").set_value(weight).run()
     assert not page.exception
-    by_hand = _metric(page, "chain rule, by hand")
-    assert by_hand == _metric(page, "backward pass, this sample")
+    by_hand = metric(page, "chain rule, by hand")
+    assert by_hand == metric(page, "backward pass, this sample")
     assert float(by_hand.replace("−", "-")) != 0.0 or weight.startswith("W1")
     assert any(weight.split("[")[0][0] in latex.value for latex in page.latex)
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from ui.live_chart import figure_from_element
+from tests.app.conftest import chart, ok
 from viz.format import number
 
 PAGE = "pages/chain_rule.py"
@@ -18,22 +18,9 @@ def page(open_app):
     return open_app(PAGE)
 
 
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _chart(at, key: str) -> dict:
-    return next(
-        figure_from_element(el)
-        for el in at.get("component_instance")
-        if figure_from_element(el) is not None and el.proto.json_args.find(f'"key": "{key}"') > -1
-    )
-
-
 def _graph_tab(at):
     at.session_state["chain.view"] = "Computational graph"
-    return _ok(at.run())
+    return ok(at.run())
 
 
 def _dot(at) -> str:
@@ -47,13 +34,13 @@ def _current(dot: str) -> str:
 
 def test_the_lessons_chain_at_the_default_point(page):
     """sin(2x²) at x₀ = 1: the chain rule and the direct derivative both give 4·1·cos(2)."""
-    _ok(page)
+    ok(page)
     x0 = page.session_state["chain.x0"]
     expected = number(4 * x0 * math.cos(2 * x0**2), 10)
     (success,) = page.success
     assert success.value.count(expected) == 2 and "agree" in success.value
     assert any("4 x" in latex.value and r"\cos" in latex.value for latex in page.latex)
-    figure = _chart(page, "chain.chart")
+    figure = chart(page, "chain.chart")
     slider = figure["layout"]["sliders"][0]
     assert float(slider["steps"][slider["active"]]["value"]) == x0
     assert len(figure["frames"]) == len(slider["steps"])
@@ -62,16 +49,16 @@ def test_the_lessons_chain_at_the_default_point(page):
 def test_three_links(page):
     """The three-link preset ln(1 + tanh²x): three boxes, four panels, and still agreeing."""
     page.selectbox(key="chain.preset").set_value("ln(1 + tanh²x) (three links)").run()
-    _ok(page)
+    ok(page)
     assert page.toggle(key="chain.three").value
     assert page.text_input(key="chain.middle.text").value == "1 + u^2"
-    figure = _chart(page, "chain.chart")
+    figure = chart(page, "chain.chart")
     assert "xaxis4" in figure["layout"]
     (success,) = page.success
     assert "agree" in success.value
     page.toggle(key="chain.three").set_value(False).run()
-    _ok(page)
-    assert "xaxis4" not in _chart(page, "chain.chart")["layout"]
+    ok(page)
+    assert "xaxis4" not in chart(page, "chain.chart")["layout"]
 
 
 def test_stepping_through_both_passes(page):
@@ -82,7 +69,7 @@ def test_stepping_through_both_passes(page):
     seen = [_current(dot)]
     for _ in range(2 * count - 1):
         at.button(key="chain.next").click().run()
-        _ok(at)
+        ok(at)
         seen.append(_current(_dot(at)))
     forward, backward = seen[:count], seen[count:]
     assert forward == [f"n{i}" for i in range(count)]
@@ -93,7 +80,7 @@ def test_stepping_through_both_passes(page):
     x = 1.3
     assert texts[0] == f"∂f/∂x = {number(4 * x * math.cos(2 * x * x), 10)}"
     at.button(key="chain.reset").click().run()
-    assert _current(_dot(_ok(at))) == "n0"
+    assert _current(_dot(ok(at))) == "n0"
 
 
 def test_a_shared_sub_expression_adds_two_contributions(page):
@@ -103,7 +90,7 @@ def test_a_shared_sub_expression_adds_two_contributions(page):
         "sin(x)·exp(sin(x)) + x (shared sub-expression)"
     ).run()
     at.session_state["chain.step"] = 10_000  # clamped to the last step
-    _ok(at.run())
+    ok(at.run())
     assert re.search(r"∂y/∂· = −?[\d.]+ [+−] [\d.]+ = −?[\d.]+", _dot(at))
     caption = next(i.value for i in at.info if i.value.startswith("node 0"))
     assert "2 consumers" in caption
@@ -113,7 +100,7 @@ def test_a_bad_formula_is_refused_and_settings_kept(page):
     """A typo shows one error; the last good formula and x₀ stay."""
     page.slider(key="chain.x0").set_value(0.5).run()
     page.text_input(key="chain.outer.text").set_value("sin(u").run()
-    _ok(page)
+    ok(page)
     assert len(page.error) == 1
     assert page.session_state["chain.x0"] == 0.5
     (success,) = page.success
@@ -124,6 +111,6 @@ def test_graph_of_a_bad_formula(page):
     """In the graph tab, a typo is one error and the graph of the last good formula stays."""
     at = _graph_tab(page)
     at.text_input(key="chain.graph.text").set_value("x*y +").run()
-    _ok(at)
+    ok(at)
     assert len(at.error) == 1
     assert "n4" in _dot(at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ui.live_chart import figure_from_element
+from tests.app.conftest import chart, metric
 from ui.presets import DERIVATIVE_PRESETS
 
 PAGE = "pages/derivatives.py"
@@ -13,18 +13,6 @@ PAGE = "pages/derivatives.py"
 @pytest.fixture
 def page(open_app):
     return open_app(PAGE)
-
-
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def _chart(at, key: str) -> dict:
-    return next(
-        figure_from_element(el)
-        for el in at.get("component_instance")
-        if figure_from_element(el) is not None and el.proto.json_args.find(f'"key": "{key}"') > -1
-    )
 
 
 def _open_tab(at, label: str):
@@ -42,15 +30,15 @@ def _choose(at, preset: str):
 
 def test_the_lessons_example_at_two(page):
     """f = x² + 3x + 5 at x₀ = 2: f = 15, slope 7, f′ = 2x + 3 in LaTeX."""
-    assert _metric(page, "x₀") == "2"
-    assert _metric(page, "f(x₀)") == "15"
-    assert _metric(page, "slope f′(x₀)") == "7"
+    assert metric(page, "x₀") == "2"
+    assert metric(page, "f(x₀)") == "15"
+    assert metric(page, "slope f′(x₀)") == "7"
     assert any("2 x + 3" in latex.value for latex in page.latex)
 
 
 def test_tangent_chart_is_positioned_at_x0(page):
     """The chart's slider and moving point sit at x₀ = 2; its frames cover the whole window."""
-    figure = _chart(page, "deriv.tangent_chart")
+    figure = chart(page, "deriv.tangent_chart")
     slider = figure["layout"]["sliders"][0]
     assert float(slider["steps"][slider["active"]]["value"]) == 2.0
     point = next(t for t in figure["data"] if t.get("name") == "(x₀, f(x₀))")
@@ -61,8 +49,8 @@ def test_tangent_chart_is_positioned_at_x0(page):
 def test_moving_x0_updates_the_readout(page):
     """The x₀ slider at −1.5: slope 2·(−1.5) + 3 = 0, the bottom of the parabola."""
     page.slider(key="deriv.x0").set_value(-1.5).run()
-    assert _metric(page, "slope f′(x₀)") == "0"
-    assert _metric(page, "f(x₀)") == "2.75"
+    assert metric(page, "slope f′(x₀)") == "0"
+    assert metric(page, "f(x₀)") == "2.75"
 
 
 def test_chain_rule_example_steps_name_the_chain_rule(page):
@@ -78,7 +66,7 @@ def test_corner_of_abs_gives_one_sided_slopes_not_a_number(page):
     """|x| at 0: no slope is printed; the note gives −1 from the left and 1 from the right."""
     _choose(page, "|x|")
     page.slider(key="deriv.x0").set_value(0.0).run()
-    assert _metric(page, "slope f′(x₀)") == "does not exist"
+    assert metric(page, "slope f′(x₀)") == "does not exist"
     note = page.warning[0].value
     assert "−1" in note and "1" in note
 
@@ -87,7 +75,7 @@ def test_ln_outside_its_domain_says_undefined(page):
     """ln x at x₀ = −1: f is undefined; the page says so and draws no tangent."""
     _choose(page, "ln x")
     page.slider(key="deriv.x0").set_value(-1.0).run()
-    assert _metric(page, "f(x₀)") == "undefined"
+    assert metric(page, "f(x₀)") == "undefined"
     assert page.warning, "a note explains why there is no slope"
 
 
@@ -115,7 +103,7 @@ def test_a_bad_formula_keeps_the_picture_and_the_settings(page):
     assert not page.exception
     assert len(page.error) == 1
     assert page.slider(key="deriv.x0").value == 1.0
-    assert _metric(page, "slope f′(x₀)") == "5"
+    assert metric(page, "slope f′(x₀)") == "5"
 
 
 def test_a_new_window_keeps_x0_inside_it(page):
@@ -139,8 +127,8 @@ def test_sin_x_over_x_at_zero_is_a_hole_not_a_number(page):
     """sin(x)/x at 0 is 0/0: the page says f is undefined there and shows no slope."""
     _choose(page, "sin(x) / x")
     page.slider(key="deriv.x0").set_value(0.0).run()
-    assert _metric(page, "f(x₀)") == "undefined"
-    assert _metric(page, "slope f′(x₀)") == "does not exist"
+    assert metric(page, "f(x₀)") == "undefined"
+    assert metric(page, "slope f′(x₀)") == "does not exist"
 
 
 def test_a_formula_too_costly_to_differentiate_keeps_the_last_good(page, monkeypatch):
@@ -161,7 +149,7 @@ def test_a_formula_too_costly_to_differentiate_keeps_the_last_good(page, monkeyp
     page.text_input(key="deriv.f.text").input("cosh(x)^7 + x/3").run()
     assert not page.exception
     assert [e.value for e in page.error] == [TOO_COSTLY]
-    assert _metric(page, "slope f′(x₀)") == "7"
+    assert metric(page, "slope f′(x₀)") == "7"
     assert page.text_input(key="deriv.f.text").value == "cosh(x)^7 + x/3"
 
 
@@ -174,7 +162,7 @@ def test_numerical_tab_compares_four_methods_with_the_exact_slope(page):
     assert estimates["central"] == pytest.approx(7.0, abs=1e-9)
     assert estimates["complex step"] == pytest.approx(7.0, abs=1e-12)
     assert estimates["forward"] == pytest.approx(7.0, abs=1e-6)
-    figure = _chart(page, "deriv.error_chart")
+    figure = chart(page, "deriv.error_chart")
     assert figure["layout"]["xaxis"]["type"] == "log" and figure["layout"]["yaxis"]["type"] == "log"
 
 

@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from ui.live_chart import figure_from_element, payload_from_element
+from tests.app.conftest import chart, metric, ok
+from ui.live_chart import payload_from_element
 from viz.theme import with_arrays_decoded
 
 PAGE = "pages/gradient.py"
@@ -18,40 +19,24 @@ def page(open_app):
     return open_app(PAGE)
 
 
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def _chart(at, key: str) -> dict:
-    element = next(
-        el for el in at.get("component_instance") if payload_from_element(el)["key"] == key
-    )
-    return figure_from_element(element)
-
-
 def _trace(figure: dict, name: str) -> dict:
     return with_arrays_decoded(next(t for t in figure["data"] if t.get("name") == name))
 
 
 def _click(at, label: str):
     next(b for b in at.button if b.label == label).click().run()
-    return _ok(at)
+    return ok(at)
 
 
 def test_bowl_at_one_one(page):
     """x² + 3y² at (1, 1): f = 4, ∇f = (2, 6), |∇f| = 6.325; u at 0° reads ∂f/∂x = 2."""
-    _ok(page)
-    assert _metric(page, "f(x₀, y₀)") == "4"
-    assert _metric(page, "∇f(x₀, y₀)") == "(2, 6)"
-    assert _metric(page, "|∇f|") == "6.325"
-    assert _metric(page, "D_u f = ∇f·u") == "2"
+    ok(page)
+    assert metric(page, "f(x₀, y₀)") == "4"
+    assert metric(page, "∇f(x₀, y₀)") == "(2, 6)"
+    assert metric(page, "|∇f|") == "6.325"
+    assert metric(page, "D_u f = ∇f·u") == "2"
     assert any(r"2 x,\ 6 y" in latex.value for latex in page.latex)
-    figure = _chart(page, "grad.map")
+    figure = chart(page, "grad.map")
     assert figure["layout"]["title"]["text"] == "∇f(1, 1) = (2, 6),   |∇f| = 6.325"
     arrow = _trace(figure, "∇f at (x₀, y₀)")
     direction = np.array([arrow["x"][1] - 1, arrow["y"][1] - 1])
@@ -63,14 +48,14 @@ def test_u_along_the_gradient_gives_its_length_and_along_the_level_curve_zero(pa
     """The three buttons: D_u f = |∇f| along ∇f, 0 along the level curve, −|∇f| against ∇f."""
     _click(page, "∇f")
     assert page.session_state["grad.angle"] == pytest.approx(np.degrees(np.arctan2(6, 2)))
-    assert _metric(page, "D_u f = ∇f·u") == _metric(page, "|∇f|") == "6.325"
-    u = _trace(_chart(page, "grad.map"), "u")  # drawn exactly along ∇f, between two frames
+    assert metric(page, "D_u f = ∇f·u") == metric(page, "|∇f|") == "6.325"
+    u = _trace(chart(page, "grad.map"), "u")  # drawn exactly along ∇f, between two frames
     direction = np.array([u["x"][1] - u["x"][0], u["y"][1] - u["y"][0]])
     assert np.allclose(direction / np.hypot(*direction), np.array([2, 6]) / np.hypot(2, 6))
     _click(page, "level curve")
-    assert _metric(page, "D_u f = ∇f·u") == "0"
+    assert metric(page, "D_u f = ∇f·u") == "0"
     _click(page, "−∇f")
-    assert _metric(page, "D_u f = ∇f·u") == "−6.325"
+    assert metric(page, "D_u f = ∇f·u") == "−6.325"
 
 
 def _payload(at, key: str) -> dict:
@@ -85,8 +70,8 @@ def test_the_angle_slider_plays_a_frame_on_both_charts(page):
     """u at 90°: D_u f = ∂f/∂y = 6; both charts play their frame of 90°, no redraw."""
     before = _payload(page, "grad.map")["base_revision"]
     page.slider(key="grad.angle").set_value(90.0).run()
-    _ok(page)
-    assert _metric(page, "D_u f = ∇f·u") == "6"
+    ok(page)
+    assert metric(page, "D_u f = ∇f·u") == "6"
     on_map, polar = _payload(page, "grad.map"), _payload(page, "grad.polar")
     assert on_map["frame_name"] == polar["frame_name"] == "u90"
     assert on_map["base_revision"] == before  # the map itself is unchanged: only u moves
@@ -98,11 +83,11 @@ def test_moving_the_point_moves_the_gradient(page):
     """(x₀, y₀) = (−1.5, 0.5): ∇f = (−3, 3), |∇f| = 4.243, f = 3."""
     page.slider(key="grad.x0").set_value(-1.5).run()
     page.slider(key="grad.y0").set_value(0.5).run()
-    _ok(page)
-    assert _metric(page, "∇f(x₀, y₀)") == "(−3, 3)"
-    assert _metric(page, "|∇f|") == "4.243"
-    assert _metric(page, "f(x₀, y₀)") == "3"
-    arrow = _trace(_chart(page, "grad.map"), "∇f at (x₀, y₀)")
+    ok(page)
+    assert metric(page, "∇f(x₀, y₀)") == "(−3, 3)"
+    assert metric(page, "|∇f|") == "4.243"
+    assert metric(page, "f(x₀, y₀)") == "3"
+    arrow = _trace(chart(page, "grad.map"), "∇f at (x₀, y₀)")
     assert arrow["x"][0] == -1.5 and arrow["y"][0] == 0.5
     direction = np.array([arrow["x"][1] + 1.5, arrow["y"][1] - 0.5])
     assert np.allclose(direction / np.hypot(*direction), np.array([-1, 1]) / np.sqrt(2))
@@ -111,35 +96,35 @@ def test_moving_the_point_moves_the_gradient(page):
 def test_switching_to_rosenbrock_takes_its_view(page):
     """Rosenbrock opens on its own window at (−1, 1): ∇f = (−4, 0), |∇f| = 4."""
     page.selectbox(key="grad.f.preset").set_value("Rosenbrock").run()
-    _ok(page)
+    ok(page)
     assert page.session_state["grad.x_range"] == (-2.0, 2.0)
     assert page.session_state["grad.y_range"] == (-1.0, 3.0)
-    assert _metric(page, "∇f(x₀, y₀)") == "(−4, 0)"
-    assert _metric(page, "|∇f|") == "4"
-    assert _chart(page, "grad.map")["layout"]["xaxis"]["range"] == [-2.0, 2.0]
+    assert metric(page, "∇f(x₀, y₀)") == "(−4, 0)"
+    assert metric(page, "|∇f|") == "4"
+    assert chart(page, "grad.map")["layout"]["xaxis"]["range"] == [-2.0, 2.0]
     assert any("capped" in caption.value for caption in page.caption)
 
 
 def test_a_bad_formula_keeps_the_last_good_one(page):
     """A typo shows an error; the numbers and the chart stay those of x² + 3y²."""
-    before = _chart(page, "grad.map")
+    before = chart(page, "grad.map")
     page.text_input(key="grad.f.text").input("sin(x").run()
-    _ok(page)
+    ok(page)
     assert page.error
-    assert _metric(page, "∇f(x₀, y₀)") == "(2, 6)"
-    assert json.dumps(_chart(page, "grad.map")) == json.dumps(before)
+    assert metric(page, "∇f(x₀, y₀)") == "(2, 6)"
+    assert json.dumps(chart(page, "grad.map")) == json.dumps(before)
 
 
 def test_where_f_is_undefined_the_gradient_is_too(page):
     """log(x·y) at (1, 1): ∇f = (1, 1); at (1, −1) f is undefined, so is ∇f, with a note."""
     page.text_input(key="grad.f.text").input("log(x*y)").run()
-    _ok(page)
-    assert _metric(page, "∇f(x₀, y₀)") == "(1, 1)"
+    ok(page)
+    assert metric(page, "∇f(x₀, y₀)") == "(1, 1)"
     assert any("left blank" in caption.value for caption in page.caption)
     page.slider(key="grad.y0").set_value(-1.0).run()
-    _ok(page)
-    assert _metric(page, "∇f(x₀, y₀)") == "undefined"
-    assert _metric(page, "D_u f = ∇f·u") == "undefined"
+    ok(page)
+    assert metric(page, "∇f(x₀, y₀)") == "undefined"
+    assert metric(page, "D_u f = ∇f·u") == "undefined"
     assert page.warning
 
 
@@ -147,11 +132,11 @@ def test_the_3d_view_keeps_its_surface_when_the_point_moves(page):
     """The 3D tab draws the surface; moving y₀ changes the lifted gradient, not the surface."""
     page.session_state["grad.study"] = "On the surface (3D)"
     page.run()
-    _ok(page)
-    before = _chart(page, "grad.surface")
+    ok(page)
+    before = chart(page, "grad.surface")
     assert before["data"][0]["type"] == "surface"
     page.slider(key="grad.y0").set_value(-0.5).run()
-    after = _chart(page, "grad.surface")
+    after = chart(page, "grad.surface")
     assert after["data"][0] == before["data"][0]
     lifted = [t for t in after["data"] if t.get("name", "").startswith("∇f lifted")]
     assert lifted and lifted[0] != next(

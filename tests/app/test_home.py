@@ -5,15 +5,12 @@ from __future__ import annotations
 import pytest
 
 from calc_core.fitting import gradient_step, largest_stable_learning_rate, toy_data
+from tests.app.conftest import metric
 from ui.live_chart import figure_from_element
 from viz.format import number
 
 HOME = "pages/home.py"
 DATA = toy_data()
-
-
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
 
 
 @pytest.fixture
@@ -24,9 +21,9 @@ def home(open_app):
 def test_defaults_show_the_loss_and_slope_at_w0(home):
     """At w = 0 the page reads out L(0) and dL/dw(0) from calc_core."""
     step = gradient_step(0.0, 0.05, DATA)
-    assert _metric(home, "weight w") == "0"
-    assert _metric(home, "loss L(w)") == number(step.loss) == "14.97"
-    assert _metric(home, "slope dL/dw") == number(step.slope) == "−15.05"
+    assert metric(home, "weight w") == "0"
+    assert metric(home, "loss L(w)") == number(step.loss) == "14.97"
+    assert metric(home, "slope dL/dw") == number(step.slope) == "−15.05"
     assert "moving **w to the right**" in " ".join(m.value for m in home.markdown)
 
 
@@ -35,7 +32,7 @@ def test_gradient_step_moves_w_against_the_slope(home):
     home.button(key="home.step").click().run()
     expected = gradient_step(0.0, 0.05, DATA).w_next
     assert home.slider(key="home.w").value == pytest.approx(expected, abs=1e-4)
-    assert _metric(home, "weight w") == number(round(expected, 4))
+    assert metric(home, "weight w") == number(round(expected, 4))
     home.button(key="home.step").click().run()
     second = gradient_step(round(expected, 4), 0.05, DATA).w_next
     assert home.slider(key="home.w").value == pytest.approx(second, abs=1e-4)
@@ -44,7 +41,7 @@ def test_gradient_step_moves_w_against_the_slope(home):
 def test_slope_sign_flips_past_the_minimum(home):
     """Right of the minimum the slope is positive and the page says to move left."""
     home.slider(key="home.w").set_value(3.0).run()
-    assert _metric(home, "slope dL/dw").startswith("1") or "−" not in _metric(home, "slope dL/dw")
+    assert metric(home, "slope dL/dw").startswith("1") or "−" not in metric(home, "slope dL/dw")
     assert "moving **w to the left**" in " ".join(m.value for m in home.markdown)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ui.live_chart import payload_from_element
+from tests.app.conftest import chart, metric, ok
 from ui.maps import LAYER, LAYER_KEYS, layer_formulas
 from ui.presets import JACOBIAN_PRESETS
 from viz.format import number
@@ -25,22 +25,6 @@ def page(open_app):
     return open_app(PAGE)
 
 
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def _metric(at, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def _chart(at, key: str) -> dict:
-    element = next(
-        el for el in at.get("component_instance") if payload_from_element(el)["key"] == key
-    )
-    return payload_from_element(element)["figure"]
-
-
 def _jacobian_latex(at) -> str:
     return next(latex.value for latex in at.latex if "J(" in latex.value)
 
@@ -51,26 +35,26 @@ def _vector(values) -> str:
 
 def _preset(at, name: str, kind: str = "plane"):
     at.selectbox(key=f"jac.{kind}_preset").set_value(name).run()
-    return _ok(at)
+    return ok(at)
 
 
 def test_polar_map_at_r_2_theta_half(page):
     """Polar → Cartesian at (r, θ) = (2, 0.5): det J = r = 2, J's entries in numbers."""
-    _ok(page)
-    assert _metric(page, "det J at p") == "2"
+    ok(page)
+    assert metric(page, "det J at p") == "2"
     c, s = np.cos(0.5), np.sin(0.5)
     expected = rf"{number(c)} & {number(-2 * s)} \\ {number(s)} & {number(2 * c)}"
     assert expected.replace("−", "-") in _jacobian_latex(page)
     assert any(r"\cos{\left(y \right)} & - x \sin{\left(y \right)}" in x.value for x in page.latex)
-    figure = _chart(page, "jac.input")
+    figure = chart(page, "jac.input")
     assert figure["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
     assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
-    grid = _chart(page, "jac.output")["data"][:2]
+    grid = chart(page, "jac.output")["data"][:2]
     page.slider(key="jac.x0").set_value(1.5).run()  # only the point moves ...
-    _ok(page)
-    assert _metric(page, "det J at p") == "1.5"
-    assert _chart(page, "jac.input")["data"][:3] == figure["data"][:3]  # ... det J stays put
-    assert _chart(page, "jac.output")["data"][:2] == grid  # ... and so does the bent grid
+    ok(page)
+    assert metric(page, "det J at p") == "1.5"
+    assert chart(page, "jac.input")["data"][:3] == figure["data"][:3]  # ... det J stays put
+    assert chart(page, "jac.output")["data"][:2] == grid  # ... and so does the bent grid
 
 
 def test_z_squared_at_one_one(page):
@@ -78,7 +62,7 @@ def test_z_squared_at_one_one(page):
     _preset(page, Z_SQUARED)
     assert (page.session_state["jac.x0"], page.session_state["jac.y0"]) == (1.0, 1.0)
     assert r"\begin{bmatrix} 2 & -2 \\ 2 & 2 \end{bmatrix}" in _jacobian_latex(page)
-    assert _metric(page, "det J at p") == "8"
+    assert metric(page, "det J at p") == "8"
 
 
 @pytest.mark.parametrize(("v_angle", "w_angle"), [(30.0, 60.0), (90.0, 0.0), (215.0, 300.0)])
@@ -87,15 +71,15 @@ def test_jvp_and_vjp_equal_j_v_and_w_j(page, v_angle, w_angle):
     _preset(page, Z_SQUARED)
     page.slider(key="jac.v_angle").set_value(v_angle).run()
     page.slider(key="jac.w_angle").set_value(w_angle).run()
-    _ok(page)
+    ok(page)
     J = np.array([[2.0, -2.0], [2.0, 2.0]])
     v = np.array([np.cos(np.radians(v_angle)), np.sin(np.radians(v_angle))])
     w = np.array([np.cos(np.radians(w_angle)), np.sin(np.radians(w_angle))])
-    assert _metric(page, "J·v (forward mode)") == _vector(J @ v)
-    assert _metric(page, "wᵀJ (reverse mode)") == _vector(w @ J)
+    assert metric(page, "J·v (forward mode)") == _vector(J @ v)
+    assert metric(page, "wᵀJ (reverse mode)") == _vector(w @ J)
     page.session_state["jac.study"] = "Forward and reverse mode"
     page.run()
-    _ok(page)
+    ok(page)
     identity = next(x.value for x in page.latex if r"w \cdot (J v)" in x.value)
     assert number(float(w @ J @ v)).replace("−", "-") in identity
 
@@ -105,16 +89,16 @@ def test_shrinking_square_area_ratio_tends_to_det_j(page):
     square); as h shrinks it tends to det J = 8."""
     _preset(page, Z_SQUARED)
     page.slider(key="jac.size").set_value(1.0).run()
-    assert float(_metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(32 / 3, 1e-3)
+    assert float(metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(32 / 3, 1e-3)
     page.slider(key="jac.size").set_value(0.01).run()
-    assert float(_metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(8, 1e-3)
+    assert float(metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(8, 1e-3)
     page.radio(key="jac.shape").set_value("circle").run()
-    _ok(page)
-    assert float(_metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(8, 1e-3)
+    ok(page)
+    assert float(metric(page, "area ratio F(shape) ÷ shape")) == pytest.approx(8, 1e-3)
     page.session_state["jac.study"] = "Square → parallelogram (close-up)"
     page.run()
-    _ok(page)
-    assert _chart(page, "jac.closeup")["layout"]["title"]["text"].startswith("Magnified 100 ")
+    ok(page)
+    assert chart(page, "jac.closeup")["layout"]["title"]["text"].startswith("Magnified 100 ")
     rows = page.dataframe[0].value
     gaps = [abs(float(g.replace("−", "-"))) for g in rows["gap to the area scale"]]
     assert gaps == sorted(gaps, reverse=True) and gaps[-1] < 1e-3
@@ -124,16 +108,16 @@ def test_bad_formula_keeps_the_last_good_map_and_the_settings(page):
     """A typo shows a short error; J, det J, the point and the chart stay as they were."""
     _preset(page, Z_SQUARED)
     page.slider(key="jac.x0").set_value(0.5).run()
-    before = _jacobian_latex(page), _metric(page, "det J at p")
-    heat = _chart(page, "jac.input")["layout"]["images"][0]["source"]
+    before = _jacobian_latex(page), metric(page, "det J at p")
+    heat = chart(page, "jac.input")["layout"]["images"][0]["source"]
     page.text_input(key="jac.f1.text").set_value("x^2 +* y").run()
-    _ok(page)
+    ok(page)
     assert page.error and len(page.error[0].value) < 200
-    assert (_jacobian_latex(page), _metric(page, "det J at p")) == before
-    assert _chart(page, "jac.input")["layout"]["images"][0]["source"] == heat
+    assert (_jacobian_latex(page), metric(page, "det J at p")) == before
+    assert chart(page, "jac.input")["layout"]["images"][0]["source"] == heat
     assert page.session_state["jac.x0"] == 0.5
     page.text_input(key="jac.f1.text").set_value("x^3").run()  # a good one takes over
-    _ok(page)
+    ok(page)
     assert not page.error
     assert r"3 x^{2}" in _jacobian_latex(page) or "0.75" in _jacobian_latex(page)
 
@@ -144,7 +128,7 @@ def test_network_layer_sliders_change_j(page):
     assert all(page.slider(key=key) for key in LAYER_KEYS)
     before = _jacobian_latex(page)
     page.slider(key="jac.w11").set_value(-2.0).run()
-    _ok(page)
+    ok(page)
     assert (
         page.session_state["jac.f1.text"]
         == layer_formulas((-2.0, *JACOBIAN_PRESETS[LAYER]["layer"][1:]))[0]
@@ -158,12 +142,12 @@ def test_network_layer_sliders_change_j(page):
     J = np.diag(1 - np.tanh(W @ p + b) ** 2) @ W
     for value in J.ravel():
         assert number(float(value)).replace("−", "-") in after
-    assert _metric(page, "det J at p") == number(float(np.linalg.det(J)))
+    assert metric(page, "det J at p") == number(float(np.linalg.det(J)))
 
 
 def test_every_control_moves(page):
     """The point, the window, the shape, its size, v and w: each redraws without error."""
-    first = _chart(page, "jac.input")
+    first = chart(page, "jac.input")
     moves = [
         ("jac.x0", 1.0),
         ("jac.y0", -1.0),
@@ -175,32 +159,32 @@ def test_every_control_moves(page):
     ]
     for key, value in moves:
         page.slider(key=key).set_value(value).run()
-        _ok(page)
+        ok(page)
     page.radio(key="jac.shape").set_value("circle").run()
-    _ok(page)
+    ok(page)
     assert page.session_state["jac.x0"] == 1.0  # kept inside the new window
-    assert _metric(page, "det J at p") == "1"  # det J = r
-    assert _chart(page, "jac.input") != first
+    assert metric(page, "det J at p") == "1"  # det J = r
+    assert chart(page, "jac.input") != first
     for study in ("Square → parallelogram (close-up)", "det J: area and orientation"):
         page.session_state["jac.study"] = study
         page.run()
-        _ok(page)
+        ok(page)
     assert any(r"\det J = x" in x.value for x in page.latex)
 
 
 def test_surface_patch_paraboloid(page):
     """(x, y, x² + y²) at (−0.5, 0.5): J is 3 x 2 and the area scale is √3."""
     page.radio(key="jac.kind").set_value("surface").run()
-    _ok(page)
-    assert _metric(page, "area scale √det(JᵀJ) at p") == number(np.sqrt(3.0))
+    ok(page)
+    assert metric(page, "area scale √det(JᵀJ) at p") == number(np.sqrt(3.0))
     latex = _jacobian_latex(page)
     assert r"\begin{bmatrix} 1 & 0 \\ 0 & 1 \\ -1 & 1 \end{bmatrix}" in latex
-    figure = _chart(page, "jac.surface")
+    figure = chart(page, "jac.surface")
     assert figure["data"][0]["type"] == "surface"
     surface = json.dumps(figure["data"][0])
     page.slider(key="jac.x0").set_value(0.3).run()
-    _ok(page)
-    moved = _chart(page, "jac.surface")
+    ok(page)
+    moved = chart(page, "jac.surface")
     assert json.dumps(moved["data"][0]) == surface  # the surface's bytes do not change
     assert moved["data"][-1] != figure["data"][-1]  # F(p) moved
 
@@ -209,16 +193,16 @@ def test_sphere_patch_area_scale_is_sin_theta(page):
     """On the sphere patch the area scale is sin θ, and a tiny square's image has that ratio."""
     page.radio(key="jac.kind").set_value("surface").run()
     _preset(page, SPHERE, "surface")
-    assert _metric(page, "area scale √det(JᵀJ) at p") == number(np.sin(1.0))
+    assert metric(page, "area scale √det(JᵀJ) at p") == number(np.sin(1.0))
     page.slider(key="jac.size").set_value(0.01).run()
-    ratio = float(_metric(page, "area ratio F(shape) ÷ shape"))
+    ratio = float(metric(page, "area ratio F(shape) ÷ shape"))
     assert ratio == pytest.approx(np.sin(1.0), rel=1e-3)
     page.slider(key="jac.size").set_value(1.0).run()
-    ratio = float(_metric(page, "area ratio F(shape) ÷ shape"))
+    ratio = float(metric(page, "area ratio F(shape) ÷ shape"))
     # The mean of sin θ over θ in [0, 2]: (1 − cos 2) / 2, below sin 1.
     assert ratio == pytest.approx((1 - np.cos(2.0)) / 2, rel=1e-3)
     # The input plane is shaded by the area scale: deeper where sin θ is larger, row by row.
-    image = _chart(page, "jac.input")["layout"]["images"][0]
+    image = chart(page, "jac.input")["layout"]["images"][0]
     data = base64.b64decode(image["source"].split(",", 1)[1])
     alpha = np.asarray(Image.open(io.BytesIO(data)).convert("RGBA"))[:, 0, 3].astype(float)
     theta = np.linspace(image["y"], image["y"] - image["sizey"], alpha.size)  # row 0: the top

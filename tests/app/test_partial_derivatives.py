@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ui.live_chart import figure_from_element, payload_from_element
+from tests.app.conftest import chart, ok
 from ui.presets import SURFACE_PRESETS
 
 PAGE = "pages/partial_derivatives.py"
@@ -19,26 +19,13 @@ def page(open_app):
     return open_app(PAGE)
 
 
-def _ok(at):
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
 def _metric(at, start: str) -> str:
     return next(m.value for m in at.metric if m.label.startswith(start))
 
 
-def _chart(at, key: str) -> dict:
-    return next(
-        figure_from_element(el)
-        for el in at.get("component_instance")
-        if payload_from_element(el)["key"] == key
-    )
-
-
 def _open_tab(at, label: str):
     at.session_state["pd.study"] = label
-    return _ok(at.run())
+    return ok(at.run())
 
 
 def _as_float(text: str) -> float:
@@ -47,7 +34,7 @@ def _as_float(text: str) -> float:
 
 def test_the_bowl_at_one_one(page):
     """x² + 3y² at (1, 1): f = 4, ∂f/∂x = 2, ∂f/∂y = 6; the partials in LaTeX."""
-    _ok(page)
+    ok(page)
     assert _metric(page, "f(1, 1)") == "4"
     assert _metric(page, "∂f/∂x") == "2"
     assert _metric(page, "∂f/∂y") == "6"
@@ -62,9 +49,9 @@ def test_the_first_slider_is_the_point(page):
 
 def test_moving_the_point_changes_the_partials(page):
     """x₀ = 2, then y₀ = −1: ∂f/∂x = 2x₀ = 4, ∂f/∂y = 6y₀ = −6, f = 7."""
-    _ok(page.slider(key="pd.x0").set_value(2.0).run())
+    ok(page.slider(key="pd.x0").set_value(2.0).run())
     assert _metric(page, "∂f/∂x") == "4" and _metric(page, "∂f/∂y") == "6"
-    _ok(page.slider(key="pd.y0").set_value(-1.0).run())
+    ok(page.slider(key="pd.y0").set_value(-1.0).run())
     assert _metric(page, "∂f/∂x at (2, −1)") == "4"
     assert _metric(page, "∂f/∂y") == "−6"
     assert _metric(page, "f(2, −1)") == "7"
@@ -72,19 +59,19 @@ def test_moving_the_point_changes_the_partials(page):
 
 def test_the_surface_stays_byte_identical_when_the_point_moves(page):
     """Moving x₀ changes the slices and the light 3D traces, never the surface trace."""
-    before = _chart(page, "pd.surface_chart")
-    slices_before = _chart(page, "pd.slices_chart")
-    _ok(page.slider(key="pd.x0").set_value(-1.5).run())
-    after = _chart(page, "pd.surface_chart")
+    before = chart(page, "pd.surface_chart")
+    slices_before = chart(page, "pd.slices_chart")
+    ok(page.slider(key="pd.x0").set_value(-1.5).run())
+    after = chart(page, "pd.surface_chart")
     assert json.dumps(before["data"][0]) == json.dumps(after["data"][0])
     assert before["data"][1] != after["data"][1]  # the plane x = x0 moved
-    assert slices_before["data"] != _chart(page, "pd.slices_chart")["data"]
+    assert slices_before["data"] != chart(page, "pd.slices_chart")["data"]
 
 
 def test_rosenbrock_preset_opens_its_own_view(page):
     """Rosenbrock at its preset point (−1, 1): f = 4, ∂f/∂x = −4, ∂f/∂y = 0, window y ∈ [−1, 3]."""
     page.selectbox(key="pd.f.preset").set_value("Rosenbrock")
-    _ok(page.run())
+    ok(page.run())
     assert page.slider(key="pd.y_range").value == (-1.0, 3.0)
     assert _metric(page, "f(−1, 1)") == "4"
     assert _metric(page, "∂f/∂x") == "−4"
@@ -93,20 +80,20 @@ def test_rosenbrock_preset_opens_its_own_view(page):
 
 def test_a_bad_formula_keeps_the_last_good_one(page):
     """A typo: one error; the point, the numbers and the charts of the last good f stay."""
-    _ok(page.slider(key="pd.x0").set_value(2.0).run())
+    ok(page.slider(key="pd.x0").set_value(2.0).run())
     page.text_input(key="pd.f.text").input("x +* y")
-    _ok(page.run())
+    ok(page.run())
     assert len(page.error) == 1
     assert page.slider(key="pd.x0").value == 2.0
     assert _metric(page, "∂f/∂x") == "4"
-    assert _chart(page, "pd.surface_chart")["data"][0]["type"] == "surface"
+    assert chart(page, "pd.surface_chart")["data"][0]["type"] == "surface"
 
 
 def test_tangent_plane_on_demand(page):
     """The toggle shows the tangent plane's patch and its equation z = 4 + 2(x − 1) + 6(y − 1)."""
-    assert _chart(page, "pd.surface_chart")["data"][-1]["visible"] is False
-    _ok(page.toggle(key="pd.plane").set_value(True).run())
-    assert _chart(page, "pd.surface_chart")["data"][-1]["visible"] is True
+    assert chart(page, "pd.surface_chart")["data"][-1]["visible"] is False
+    ok(page.toggle(key="pd.plane").set_value(True).run())
+    assert chart(page, "pd.surface_chart")["data"][-1]["visible"] is True
     plane = next(el.value for el in page.latex if "tangent plane" in el.value)
     assert r"4 + 2\,(x - 1) + 6\,(y - 1)" in plane
 
@@ -114,12 +101,12 @@ def test_tangent_plane_on_demand(page):
 def test_circle_path_chain_rule_agrees_with_the_direct_derivative(page):
     """sin x · cos y on the circle around the point: the two ways differ by under 1e-9."""
     page.selectbox(key="pd.f.preset").set_value("sin x · cos y")
-    _ok(page.run())
+    ok(page.run())
     page.radio(key="pd.path").set_value(CIRCLE)
-    _ok(page.run())
+    ok(page.run())
     gap = _as_float(_metric(page, "max |chain rule − direct|"))
     assert 0 <= gap < 1e-9
-    path = _chart(page, "pd.path_chart")
+    path = chart(page, "pd.path_chart")
     assert any(t.get("name") == "chain rule: their sum" for t in path["data"])
     assert any(r"\cos{\left(t \right)}" in el.value for el in page.latex)
 
@@ -127,12 +114,12 @@ def test_circle_path_chain_rule_agrees_with_the_direct_derivative(page):
 def test_a_bad_typed_path_says_so_and_keeps_the_last_good(page):
     """x(t) = "cos(t" is refused with one error; the last good path is still studied."""
     page.radio(key="pd.path").set_value(TYPED)
-    _ok(page.run())
-    good = _chart(page, "pd.path_chart")["data"][1]
+    ok(page.run())
+    good = chart(page, "pd.path_chart")["data"][1]
     page.text_input(key="pd.xt").input("cos(t")
-    _ok(page.run())
+    ok(page.run())
     assert len(page.error) == 1 and "path" in page.error[0].value
-    assert _chart(page, "pd.path_chart")["data"][1] == good
+    assert chart(page, "pd.path_chart")["data"][1] == good
     assert _as_float(_metric(page, "max |chain rule − direct|")) < 1e-9
 
 
@@ -148,7 +135,7 @@ def test_partials_as_limits_approach_the_partials(page):
 def test_undefined_values_get_a_note(page):
     """sqrt(4 − x² − y²) is undefined outside a disc: the page says the gaps are on purpose."""
     page.text_input(key="pd.f.text").input("sqrt(4 - x^2 - y^2)")
-    _ok(page.run())
+    ok(page.run())
     assert not page.error
     assert any("gaps" in c.value for c in page.caption)
 
@@ -156,7 +143,7 @@ def test_undefined_values_get_a_note(page):
 def test_a_range_squeezed_to_one_value_keeps_a_window(page):
     """Both ends of the x range on 2: the window reopens to [2, 2.5] and x₀ moves into it."""
     page.slider(key="pd.x_range").set_value((2.0, 2.0))
-    _ok(page.run())
+    ok(page.run())
     assert page.slider(key="pd.x_range").value == (2.0, 2.5)
     assert 2.0 <= page.slider(key="pd.x0").value <= 2.5
 
@@ -165,9 +152,9 @@ def test_every_preset_draws(page):
     """Each preset at its own point: no error, the surface drawn, both partials numbers."""
     for name in SURFACE_PRESETS:
         page.selectbox(key="pd.f.preset").set_value(name)
-        _ok(page.run())
+        ok(page.run())
         assert not page.error and not page.warning, name
-        assert _chart(page, "pd.surface_chart")["data"][0]["type"] == "surface"
+        assert chart(page, "pd.surface_chart")["data"][0]["type"] == "surface"
         for label in ("∂f/∂x", "∂f/∂y"):
             _as_float(_metric(page, label))  # a number, not "undefined"
 
@@ -175,8 +162,8 @@ def test_every_preset_draws(page):
 def test_a_kink_has_no_partial_rather_than_a_wrong_one(page):
     """|x| + y at (0, 1): ∂f/∂x does not exist (slopes −1 and 1), ∂f/∂y = 1."""
     page.text_input(key="pd.f.text").input("abs(x) + y")
-    _ok(page.run())
-    _ok(page.slider(key="pd.x0").set_value(0.0).run())
+    ok(page.run())
+    ok(page.slider(key="pd.x0").set_value(0.0).run())
     assert _metric(page, "∂f/∂x") == "does not exist"
     assert _metric(page, "∂f/∂y") == "1"
     note = page.warning[0].value
