@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import numpy as np
 import sympy
@@ -431,7 +431,7 @@ def surface(name: str) -> Surface:
     return _named(name)
 
 
-@cache
+@lru_cache(maxsize=32)  # one entry per named surface
 def _named(name: str) -> Surface:
     return _make(name, *_NAMED[name])
 

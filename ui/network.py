@@ -15,6 +15,7 @@ import streamlit as st
 
 from calc_core.mlp import Params, forward, init_params, train
 from calc_core.toy_data import Dataset, make_dataset
+from ui.cache import HOUR
 
 N_POINTS = 200
 HISTORY = 2000  # losses kept for the curve; older ones are dropped
@@ -49,7 +50,7 @@ class Progress:
     diverged: bool
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, ttl=HOUR, show_spinner=False)
 def dataset(name: str, noise: float, seed: int) -> Dataset:
     """The toy data set for these settings (the same arguments always give the same points)."""
     return make_dataset(name, n=N_POINTS, noise=noise, seed=seed)
