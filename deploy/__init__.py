@@ -1,0 +1,1 @@
+"""Serving the dashboard past one machine: nginx config, replica launcher, Docker image."""
