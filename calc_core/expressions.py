@@ -662,10 +662,18 @@ def _refusal(node: ast.AST) -> str:
     )
 
 
+_LONGEST_QUOTED_NAME = 24
+
+
 def _unknown_name(name: str, variables: tuple[str, ...]) -> str:
     known = sorted({*variables, *_CONSTANTS}, key=len, reverse=True)
     parts = _split_names(name, known)
     phrase = _variables_phrase(variables) if variables else "this page has no variables"
+    if len(name) > _LONGEST_QUOTED_NAME:  # quoted whole, a pasted run of letters drowns the advice
+        shown = f"'{name[:12]}…' ({len(name)} letters)"
+        if parts and len(parts) > 1:
+            return f"Unknown name {shown}: put * between factors, as in x*y ({phrase})."
+        return f"Unknown name {shown}: {phrase}."
     if parts and len(parts) > 1:
         return f"Unknown name '{name}': write {'*'.join(parts)} for a product ({phrase})."
     match = re.fullmatch(r"([A-Za-z_]+)(\d+)", name)

@@ -410,3 +410,14 @@ def test_second_derivatives_of_kinks_are_zero_away_from_the_kink():
         assert np.isnan(values[[-1.5, 0.0, 1.0, 2.5].index(kink)])
         if expected is not None:
             assert values[0] == expected and values[-1] == expected
+
+
+@pytest.mark.parametrize("length", [25, 120, 200])
+def test_a_long_unknown_name_gets_a_short_message(length):
+    """A pasted run of letters is named by its start and length, not quoted whole (a text box
+    cuts input at 200 characters, so this is what a learner meets)."""
+    with pytest.raises(ExpressionError) as caught:
+        parse_expression("x" * length, ("x", "y"))
+    message = str(caught.value)
+    assert len(message) < 160, message
+    assert f"({length} letters)" in message and "put * between factors" in message
