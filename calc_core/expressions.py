@@ -55,6 +55,7 @@ __all__ = [
     "compile_expression",
     "compile_point",
     "describe_variables",
+    "numpy_ready",
     "parse_expression",
     "relu",
     "sigmoid",
@@ -832,12 +833,35 @@ _NUMPY_FUNCTIONS = {
 }
 
 
+_INT64_MAX = 2**63 - 1
+
+
+def numpy_ready(expr: sympy.Expr) -> sympy.Expr:
+    """`expr` with numbers beyond int64 as floats, ready for ``lambdify(..., "numpy")``.
+
+    SymPy rewrites some small constants with huge integers (``log(1e-300)`` becomes
+    ``-log(10**300)``); numpy cannot apply a ufunc to such an integer (a Python object), while
+    as a float it is exact enough to 16 digits, or ±inf beyond float range, which numpy handles.
+
+    Example:
+        >>> numpy_ready(parse_expression("x*log(1e-300)"))
+        -690.775527898214*x
+    """
+    huge = {
+        r: sympy.Float(r, 15)
+        for r in expr.atoms(sympy.Rational)
+        if max(abs(int(r.p)), int(r.q)) > _INT64_MAX
+    }
+    return expr.xreplace(huge) if huge else expr
+
+
 @lru_cache(maxsize=512)
 def _lambdify(
     expr: sympy.Expr | tuple[sympy.Expr, ...], variables: tuple[str, ...]
 ) -> Callable[..., Any]:
+    ready = tuple(numpy_ready(e) for e in expr) if isinstance(expr, tuple) else numpy_ready(expr)
     return sympy.lambdify(
-        [symbol(v) for v in variables], expr, modules=[_NUMPY_FUNCTIONS, "numpy"], cse=True
+        [symbol(v) for v in variables], ready, modules=[_NUMPY_FUNCTIONS, "numpy"], cse=True
     )
 
 

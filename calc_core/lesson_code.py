@@ -22,7 +22,7 @@ import numpy as np
 import sympy
 from sympy.printing.str import StrPrinter
 
-from calc_core.expressions import relu, sigmoid, softplus, symbol
+from calc_core.expressions import numpy_ready, relu, sigmoid, softplus, symbol
 
 __all__ = ["derivative_code", "derivative_code_output"]
 
@@ -80,7 +80,9 @@ def _prepare(expr: sympy.Expr, x0: float, variable: str) -> tuple[sympy.Symbol, 
     x0 = float(x0)
     if not math.isfinite(x0):
         raise ValueError(f"x0 must be a finite number, got {x0!r}")
-    return symbol(variable), _plain_sympy(expr), x0
+    # Huge integers SymPy made of tiny constants (log(1e-300) = −log(10³⁰⁰)) as floats: numpy's
+    # ufuncs refuse them, in the page's output and in the learner's copy of the script alike.
+    return symbol(variable), numpy_ready(_plain_sympy(expr)), x0
 
 
 def derivative_code(expr: sympy.Expr, x0: float, variable: str = "x") -> str:

@@ -48,6 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 __all__ = [
     "DIVERGENCE_LIMIT",
     "OPTIMIZERS",
+    "OUTSIDE",
     "SCHEDULES",
     "OptimizerInfo",
     "Schedule",
@@ -61,6 +62,7 @@ __all__ = [
 
 Array = NDArray[np.float64]
 DIVERGENCE_LIMIT = 1e6  # a coordinate beyond this counts as exploded
+OUTSIDE = "it stepped to where the loss is not defined"  # a `Trajectory.reason`
 MAX_STEPS = 100_000
 SINGULAR_RTOL = 1e-12  # Newton: eigenvalues below this fraction of the largest count as zero
 
@@ -549,7 +551,8 @@ class Trajectory:
             `DIVERGENCE_LIMIT` in some coordinate, or had a non-finite loss; that point is
             dropped, so ``k = t − 1``. 0 if the loss at the start is not finite (the start is
             then the only point). None if the run completed.
-        reason: why it diverged, one phrase (None if it did not).
+        reason: why it diverged, one phrase (None if it did not); `OUTSIDE` when the point
+            it reached is where the loss is undefined.
         gradients: (k, n) the gradient each step used (noise included, weight decay not).
         learning_rates: (k,) the scheduled learning rate of each step (Adagrad's ``lr_decay``
             divides it further).
@@ -679,7 +682,10 @@ def run_optimizer(
         bad = np.flatnonzero(~np.isfinite(losses))
         if bad.size:
             cut = int(bad[0])
-            diverged, reason = cut, "the loss is not a finite number"
+            # NaN at a finite point: the loss is undefined there (log x at x < 0), which a step
+            # can reach without anything blowing up; ±inf (or NaN from an overflow) is a blow-up.
+            outside = np.isnan(losses[cut]) and bool(np.isfinite(points[cut]).all())
+            diverged, reason = cut, OUTSIDE if outside else "the loss is not a finite number"
             keep = max(cut, 1)
             points, losses = points[:keep], losses[:keep]
             gradients = gradients[: keep - 1]

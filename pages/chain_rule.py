@@ -16,7 +16,15 @@ from calc_core.composition import (
 )
 from calc_core.expressions import plain_text, symbol, to_latex
 from ui.cache import derivative_of
-from ui.chains import U, chain_chart, chain_of, graph_of, passes_of, point_of
+from ui.chains import (
+    U,
+    chain_chart,
+    chain_has_gaps,
+    chain_of,
+    graph_of,
+    passes_of,
+    point_of,
+)
 from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import CHAIN_PRESETS, GRAPH_PRESETS
@@ -112,8 +120,8 @@ def composition_view() -> None:
     """Links, the linked panels at x₀, the step Δx through the chain, and the two derivatives."""
     texts = _link_inputs()
     controls = st.columns([4, 3, 3], vertical_alignment="bottom")
-    low, high = st.session_state["chain.range"]
     snap_to_grid("chain.x0", "chain.range")
+    low, high = st.session_state["chain.range"]
     controls[0].slider(
         "x₀, the point", min_value=low, max_value=high, step=x0_step((low, high)), key="chain.x0"
     )
@@ -137,6 +145,11 @@ def composition_view() -> None:
         filename="chain-rule",
         on_change=partial(follow_chart_slider, "chain.x0", "chain.chart"),
     )
+    if chain_has_gaps(texts, x_range, dx):
+        st.caption(
+            "A link or the composition is undefined, or infinite, at some points of this window: "
+            "those are gaps."
+        )
     chain, point = chain_of(texts), point_of(texts, x0)
     _chain_latex(chain, point)
     if math.isfinite(point.product) and math.isclose(

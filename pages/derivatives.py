@@ -17,6 +17,7 @@ from ui.single_variable import (
     error_chart,
     follow_chart_slider,
     grid_index,
+    has_gaps,
     lesson_code,
     method_table,
     point_derivative,
@@ -31,6 +32,7 @@ from viz.format import number
 
 DEFAULT_RANGE = (-3.0, 3.0)
 DEFAULT_X0 = 2.0
+GAPS_NOTE = "f or f′ is undefined, or infinite, at some points of this window: those are gaps."
 
 st.session_state.setdefault("deriv.range", DEFAULT_RANGE)
 st.session_state.setdefault("deriv.x0", DEFAULT_X0)
@@ -55,8 +57,8 @@ text = formula.text
 def tangent_view(text: str) -> None:
     """The controls, the tangent chart and its readouts."""
     controls = st.columns([4, 4, 2], vertical_alignment="bottom")
-    low, high = st.session_state["deriv.range"]
     snap_to_grid("deriv.x0", "deriv.range")
+    low, high = st.session_state["deriv.range"]
     controls[0].slider(
         "x₀, the point of the tangent",
         min_value=low,
@@ -93,6 +95,8 @@ def tangent_view(text: str) -> None:
         filename="derivative-and-tangent",
         on_change=partial(follow_chart_slider, "deriv.x0", "deriv.tangent_chart"),
     )
+    if has_gaps(text, x_range):
+        st.caption(GAPS_NOTE)
 
     latex = [rf"f'(x) = {to_latex(df_expr)}"]
     if d2f_expr is not None:

@@ -25,6 +25,7 @@ from ui.descent import (
     figure_of,
     frame_index,
     gradient_scale,
+    has_gaps,
     hyperparameters,
     init_state,
     keep_in_window,
@@ -227,6 +228,10 @@ def playground() -> None:
             "state turned into a move); the dotted one is −∇f, the steepest way down, as long "
             "as that step. Click the map to start there; drag on it to zoom."
         )
+        if has_gaps(key):
+            st.caption(
+                "f is undefined, or infinite, on part of this window: those places are left blank."
+            )
     else:
         st.caption(surface.note)
         st.info("Pick at least one optimiser above.", icon=":material/info:")
@@ -308,11 +313,13 @@ def playground() -> None:
     if sigma:
         st.caption(f"Gradient noise: σ = {number(sigma, 3)} on each coordinate of every gradient.")
 
-    for run in runs:
-        if run.diverged is not None:
-            st.error(
-                divergence_note(run, bounds.get(run.optimizer), surface), icon=":material/error:"
-            )
+    notes = [
+        divergence_note(run, bounds.get(run.optimizer), surface)
+        for run in runs
+        if run.diverged is not None
+    ]
+    for note in dict.fromkeys(notes):  # one sentence shared by several runs is shown once
+        st.error(note, icon=":material/error:")
     if runs:
         st.markdown(markdown_table(results_rows(surface, runs)))
 

@@ -27,7 +27,7 @@ from ui.formula_input import formula_input
 from ui.live_chart import live_chart
 from ui.presets import HESSIAN_PRESETS
 from ui.tabs import lazy_tabs
-from ui.two_variables import XY, point_step
+from ui.two_variables import XY, has_gaps, point_step
 from viz.format import number
 from viz.hessian import (
     SUBSCRIPTS,
@@ -241,6 +241,10 @@ def point_section(text: str) -> None:
             else "No critical points in this window."
         )
     )
+    if has_gaps(text, x_range, y_range):
+        st.caption(
+            "f is undefined, or infinite, on part of this window: those places are left blank."
+        )
     symbolic = hessian_latex(text)
     names = r"H = \begin{pmatrix} f_{xx} & f_{xy} \\ f_{yx} & f_{yy} \end{pmatrix}"
     if symbolic.matrix is not None:

@@ -21,7 +21,7 @@ from calc_core.graph import Graph, Pass, build_graph, forward_backward
 from ui.cache import HOUR, parsed
 from ui.single_variable import x0_grid
 from viz.chain_rule import chain_figure
-from viz.derivatives import sample_curve
+from viz.derivatives import Curve, sample_curve
 
 U = (LINK_VARIABLE,)
 
@@ -49,8 +49,11 @@ def _window(values: np.ndarray) -> tuple[float, float]:
 
 
 @st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
-def chain_chart(texts: tuple[str, ...], x_range: tuple[float, float], dx: float) -> dict:
-    """Every link and the composition, with x₀ swept over `x0_grid` as frames."""
+def _chain_curves(
+    texts: tuple[str, ...], x_range: tuple[float, float], dx: float
+) -> tuple[list[Curve], Curve, list[ChainAtPoint]]:
+    """Every link (innermost first) over the inputs it receives, the composition over the
+    window, and the chain at each x₀ of `x0_grid` (shared, never modified)."""
     chain = chain_of(texts)
     sweep = [chain_at(chain, float(x0)) for x0 in x0_grid(x_range)]
     values = np.array([p.values for p in sweep])
@@ -59,8 +62,21 @@ def chain_chart(texts: tuple[str, ...], x_range: tuple[float, float], dx: float)
     for i, f in enumerate(reversed(chain.functions)):
         window = x_range if i == 0 else _window(np.concatenate([values[:, i], moved[:, i]]))
         curves.append(sample_curve(f, window, 201))
-    composition = sample_curve(chain.output, x_range, 201)
+    return curves, sample_curve(chain.output, x_range, 201), sweep
+
+
+@st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)
+def chain_chart(texts: tuple[str, ...], x_range: tuple[float, float], dx: float) -> dict:
+    """Every link and the composition, with x₀ swept over `x0_grid` as frames."""
+    curves, composition, sweep = _chain_curves(texts, x_range, dx)
     return chain_figure(curves, composition, sweep, dx=dx, active=0)
+
+
+def chain_has_gaps(texts: tuple[str, ...], x_range: tuple[float, float], dx: float) -> bool:
+    """Whether a link or the composition is undefined or infinite somewhere on its curve in
+    the chart (log u fed negative values, say): the chart leaves gaps there, and says so."""
+    curves, composition, _ = _chain_curves(texts, x_range, dx)
+    return not all(np.isfinite(curve.y).all() for curve in (*curves, composition))
 
 
 @st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False)

@@ -29,6 +29,7 @@ from sympy.printing.str import StrPrinter
 from calc_core.multivariate import GridSample
 from calc_core.optimizers import (
     OPTIMIZERS,
+    OUTSIDE,
     Schedule,
     Trajectory,
     largest_stable_learning_rate,
@@ -38,6 +39,7 @@ from calc_core.optimizers import (
 )
 from calc_core.surfaces import SURFACE_NAMES, Surface, quadratic_bowl, surface, typed_surface
 from ui.cache import HOUR
+from ui.sliders import on_step
 from viz.descent import descent_figure, frame_steps, map_base, surface_base, surface_figure
 from viz.format import number
 
@@ -200,6 +202,12 @@ def grid_of(key: SurfaceKey, n: int) -> GridSample:
         return surface_of(key).grid(n)
 
 
+@st.cache_data(max_entries=64, ttl=HOUR, show_spinner=False, hash_funcs=_KEYS)
+def has_gaps(key: SurfaceKey) -> bool:
+    """Whether f is undefined or infinite somewhere on the map's grid (a typed log x, say)."""
+    return not np.isfinite(grid_of(key, MAP_GRID).z).all()
+
+
 @st.cache_resource(max_entries=64, ttl=HOUR, show_spinner=False, hash_funcs=_KEYS)
 def map_base_of(key: SurfaceKey) -> dict:
     """The contour map's background (shared: never modify it)."""
@@ -232,10 +240,7 @@ def point_step(window: Range) -> float:
 
 def snap(value: float, window: Range) -> float:
     """value clamped into the window and rounded to the start sliders' step."""
-    step = point_step(window)
-    low, high = window
-    value = min(max(float(value), low), high)
-    return round(low + step * round((value - low) / step), 10)
+    return on_step(value, *window, point_step(window))
 
 
 # --- state --------------------------------------------------------------------------------------
@@ -501,8 +506,18 @@ def stability_bound(
 
 def divergence_note(run: Trajectory, bound: Bound | None, surface: Surface) -> str:
     """Why a run diverged, in a learner's words, with the bound it broke where one is known."""
+    if run.diverged == 0 and len(run.points):
+        # Undefined where it starts (log x at x < 0, say): no learning rate helps, and every
+        # optimiser gets this same sentence, which the page then shows once.
+        x, y = (number(float(v), 3) for v in run.points[0])
+        return (
+            f"f is not defined at the start ({x}, {y}), so no optimiser can take a step: move "
+            "the start (the sliders, or a click on the map) to where f is defined."
+        )
     title = OPTIMIZERS[run.optimizer].title
     text = f"{title} diverged at step {run.diverged}: {run.reason}."
+    if run.reason == OUTSIDE:  # nothing blew up: it left f's domain (log x, say)
+        return f"{text} A smaller learning rate or another start may keep it where f is defined."
     if bound is not None and run.lr >= bound.lr:
         return (
             f"{text} Learning rate too large: {bound.where} it must stay below "

@@ -26,6 +26,7 @@ from calc_core.numerical import (
     secant_sweep,
 )
 from ui.cache import HOUR, compiled, compiled_derivative, parsed
+from ui.sliders import on_step, steps_inside
 from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_figure
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "error_chart",
     "follow_chart_slider",
     "grid_index",
+    "has_gaps",
     "lesson_code",
     "method_table",
     "point_derivative",
@@ -60,19 +62,28 @@ def x0_step(x_range: tuple[float, float]) -> float:
 def x0_grid(x_range: tuple[float, float]) -> NDArray[np.float64]:
     """The points x0 the tangent can be placed at (the slider's steps), rounded to the step."""
     step = x0_step(x_range)
-    count = round((x_range[1] - x_range[0]) / step) + 1
+    count = steps_inside(*x_range, step) + 1
     return np.round(x_range[0] + step * np.arange(count), 10)
 
 
+MIN_WIDTH = 0.5  # a window narrower than this (both ends of the range slider together) reopens
+
+
 def snap_to_grid(x0_key: str, range_key: str) -> None:
-    """Keep the x₀ in session state inside its (changed) window, on one of its steps.
+    """Keep the window open and the x₀ in session state inside it, on one of its steps.
+
+    A window squeezed to one value (both ends of the range slider together) is reopened to
+    MIN_WIDTH towards 0, which stays inside a range slider whose ends are ±(a multiple of
+    MIN_WIDTH): x₀'s slider needs a range to slide over.
 
     Used as a widget callback (`on_change=..., args=(x0_key, range_key)`) and before drawing.
     """
-    low, high = st.session_state[range_key]
+    low, high = (float(v) for v in st.session_state[range_key])
+    if high - low < MIN_WIDTH:
+        low, high = (low - MIN_WIDTH, low) if low > 0 else (low, low + MIN_WIDTH)
+        st.session_state[range_key] = (low, high)
     step = x0_step((low, high))
-    x0 = min(max(st.session_state[x0_key], low), high)
-    st.session_state[x0_key] = round(low + step * round((x0 - low) / step), 10)
+    st.session_state[x0_key] = on_step(st.session_state[x0_key], low, high, step)
 
 
 def follow_chart_slider(x0_key: str, chart_key: str) -> None:
@@ -100,6 +111,14 @@ def tangent_chart(text: str, x_range: tuple[float, float], show_second: bool) ->
         active=0,
         d2f=sample_curve(compiled_derivative(text, "x", 2), x_range) if show_second else None,
     )
+
+
+@st.cache_data(max_entries=256, ttl=HOUR, show_spinner=False)
+def has_gaps(text: str, x_range: tuple[float, float]) -> bool:
+    """Whether f or f′ is undefined or infinite somewhere on the curves drawn over the window
+    (log x or 1/x on a window that crosses 0): the chart leaves gaps there, and says so."""
+    curves = (compiled(text), compiled_derivative(text, "x", 1))
+    return not all(np.isfinite(sample_curve(g, x_range).y).all() for g in curves)
 
 
 @st.cache_data(max_entries=1024, ttl=HOUR, show_spinner=False)

@@ -29,6 +29,7 @@ from calc_core.multivariate import (
 from calc_core.symbolic_worker import run_symbolic
 from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
 from ui.presets import SURFACE_VIEWS
+from ui.sliders import on_step
 from viz.partials import (
     PATH_VARIABLES,
     PathSample,
@@ -55,10 +56,7 @@ def point_step(window: Range) -> float:
 
 
 def _snap(value: float, window: Range) -> float:
-    low, high = window
-    step = point_step(window)
-    value = min(max(float(value), low), high)
-    return round(low + step * round((value - low) / step), 10)
+    return on_step(value, *window, point_step(window))
 
 
 def init_view(prefix: str, text: str) -> None:
@@ -130,6 +128,12 @@ def surface(text: str, x_range: Range, y_range: Range, n: int = SURFACE_GRID) ->
 
 
 @st.cache_data(max_entries=128, ttl=HOUR, show_spinner=False)
+def has_gaps(text: str, x_range: Range, y_range: Range) -> bool:
+    """Whether f is undefined or infinite somewhere on the contour maps' grid over the window."""
+    return not np.isfinite(surface(text, x_range, y_range, CONTOUR_GRID).z).all()
+
+
+@st.cache_data(max_entries=128, ttl=HOUR, show_spinner=False)
 def field(text: str, x_range: Range, y_range: Range, n: int = FIELD_GRID) -> GradientField:
     """The gradient on an n x n grid of arrows over the window."""
     _, fx, fy = functions(text)
@@ -179,6 +183,7 @@ __all__ = [
     "check_partials",
     "field",
     "functions",
+    "has_gaps",
     "init_view",
     "plane_at",
     "point_step",

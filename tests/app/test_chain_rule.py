@@ -114,3 +114,19 @@ def test_graph_of_a_bad_formula(page):
     ok(at)
     assert len(at.error) == 1
     assert "n4" in _dot(at)
+
+
+def test_a_window_squeezed_to_one_value_reopens(page):
+    """Both ends of the x range on one value (found by fuzzing: x₀'s slider raised, min = max):
+    the window reopens half a unit wide, x₀ inside it, no exception."""
+    page.slider(key="chain.range").set_value((6.0, 6.0)).run()
+    ok(page)
+    assert tuple(page.session_state["chain.range"]) == (5.5, 6.0)
+    assert 5.5 <= page.slider(key="chain.x0").value <= 6.0
+
+
+def test_a_link_undefined_on_part_of_the_window_says_so(page):
+    """g(x) = log(x) on x from −2 to 2: the chart has gaps and a note says so."""
+    assert not any("gaps" in c.value for c in page.caption)
+    page.text_input(key="chain.inner.text").input("log(x)").run()
+    assert any("those are gaps" in c.value for c in ok(page).caption)

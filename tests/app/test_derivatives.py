@@ -113,6 +113,48 @@ def test_a_new_window_keeps_x0_inside_it(page):
     assert not page.exception
 
 
+@pytest.mark.parametrize(
+    "ends, window", [((-10.0, -10.0), (-10.0, -9.5)), ((3.0, 3.0), (2.5, 3.0))]
+)
+def test_a_window_squeezed_to_one_value_reopens(page, ends, window):
+    """Both ends of the x range on one value (found by fuzzing: x₀'s slider raised, min = max):
+    the window reopens half a unit wide towards 0, x₀ inside it, no exception."""
+    page.slider(key="deriv.range").set_value(ends).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert tuple(page.session_state["deriv.range"]) == window
+    assert window[0] <= page.slider(key="deriv.x0").value <= window[1]
+
+
+def test_a_window_no_multiple_of_the_step_keeps_x0_and_frames_inside(page):
+    """x from −10 to −0.5 moves in steps of 0.2 (found by fuzzing: x₀ rounded past the window's
+    end): x₀ lands on the last step inside, and no frame of the tangent lies beyond the window."""
+    page.slider(key="deriv.range").set_value((-10.0, -0.5)).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert page.slider(key="deriv.x0").value == -0.6
+    frames = chart(page, "deriv.tangent_chart")["frames"]
+    assert len(frames) == 48  # −10, −9.8, ..., −0.6
+
+
+def test_a_formula_undefined_on_part_of_the_window_says_so(page):
+    """ln x on x from −3 to 3: the curves have gaps and a note says so (none for the lesson's)."""
+    assert not any("those are gaps" in c.value for c in page.caption)
+    _choose(page, "ln x")
+    assert any("those are gaps" in c.value for c in page.caption)
+
+
+@pytest.mark.parametrize("text", ["log(1e-300)", "log(1e-300)*x", "x + log(1e-300)^2"])
+def test_a_tiny_constant_sympy_rewrites_with_a_huge_integer_draws(page, text):
+    """log(1e-300) is −log(10³⁰⁰) to SymPy (found by fuzzing: numpy's log of that integer raised
+    a TypeError): drawn like any constant, no exception, no error."""
+    page.text_input(key="deriv.f.text").input(text).run()
+    assert not page.exception, [e.value for e in page.exception]
+    assert not page.error, [e.value for e in page.error]
+    assert page.session_state["deriv.f.last_good"] == text
+    assert metric(page, "f(x₀)") != "undefined"
+    _open_tab(page, "Show the code")  # the lesson's script runs numpy on it too
+    assert len(page.code) == 2
+
+
 @pytest.mark.parametrize("x0", [0.0, -1.0, 2.0])
 def test_every_preset_draws_without_error(page, x0):
     """Each preset at x₀ = 0, −1 and 2 (corners, poles, 0/0 included): no exception, no error."""

@@ -289,3 +289,28 @@ def test_schedules_change_the_run(at):
     at.slider(key="gd.step").set_value(30).run()
     rows = {r["quantity"]: r["x"] for r in _table(at, 1)}
     assert rows["η of this step"] == "0.075"
+
+
+def test_a_typed_loss_undefined_at_the_start_says_so_once(at):
+    """log(x) + y² from x₀ = −1.5: one error naming the start (not "try a smaller learning rate"
+    three times, once per optimiser) and a note on the map's blank half."""
+    at.selectbox(key="gd.surface").set_value("typed").run()
+    at.text_input(key="gd.f.text").input("log(x) + y^2").run()
+    _ok(at)
+    assert at.slider(key="gd.x0").value < 0
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and errors[0].startswith("f is not defined at the start (−1.5, ")
+    assert "learning rate" not in errors[0]
+    assert "those places are left blank" in _text(at)
+
+
+def test_a_run_that_steps_off_the_domain_says_so(at):
+    """log(x) + y² from x₀ = 1: the runs head for x = 0 and step past it, where f is undefined;
+    the errors say that (nothing blew up), not merely "the loss is not a finite number"."""
+    at.selectbox(key="gd.surface").set_value("typed").run()
+    at.text_input(key="gd.f.text").input("log(x) + y^2").run()
+    at.slider(key="gd.x0").set_value(1.0).run()
+    _ok(at)
+    errors = [e.value for e in at.error]
+    assert errors and all("stepped to where the loss is not defined" in e for e in errors)
+    assert "| ✕ diverged at step 6 |" in _text(at)

@@ -276,3 +276,11 @@ def test_a_kink_has_no_hessian_and_is_refused_with_a_reason(page):
     ok(page)
     assert any("Dirac delta" in e.value for e in page.error)
     assert metric(page, "λ₂ (largest)") == "6"
+
+
+def test_a_formula_undefined_on_part_of_the_window_says_so(page):
+    """log(x) + y on x from −3 to 3: a note that those places are left blank (none for x·y)."""
+    page.text_input(key="hess.f.text").input("x*y").run()
+    assert not any("left blank" in c.value for c in ok(page).caption)
+    page.text_input(key="hess.f.text").input("log(x) + y").run()
+    assert any("undefined, or infinite" in c.value for c in ok(page).caption)

@@ -210,3 +210,12 @@ def test_sphere_patch_area_scale_is_sin_theta(page):
     ranks = [np.argsort(np.argsort(values)) for values in (alpha, scale)]
     assert np.corrcoef(*ranks)[0, 1] > 0.98
     assert abs(theta[np.argmax(alpha)] - np.pi / 2) < 0.1
+
+
+def test_a_window_no_multiple_of_the_step_keeps_the_point_inside(page):
+    """x from −10 to −0.5 moves in steps of 0.2 (found by fuzzing: x₀ rounded to −0.4, past the
+    window's end, and its slider raised): x₀ lands on the last step inside, no exception."""
+    page.slider(key="jac.x_range").set_value((-10.0, -0.5)).run()
+    ok(page)
+    x0 = page.slider(key="jac.x0")
+    assert x0.step == 0.2 and x0.value == -0.6

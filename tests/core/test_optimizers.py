@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from calc_core.optimizers import (
     DIVERGENCE_LIMIT,
     OPTIMIZERS,
+    OUTSIDE,
     SCHEDULES,
     check_hyperparameters,
     largest_stable_learning_rate,
@@ -419,6 +420,13 @@ def test_non_finite_steps_and_losses_count_as_divergence():
 
     undefined = run_optimizer("gd", half_square, [2.0], 1.5, 10, loss=log_loss)  # 2 → −1
     assert undefined.diverged == 1 and undefined.points.tolist() == [[2.0]]
+    assert undefined.reason == OUTSIDE  # a finite point where log is undefined: not a blow-up
+
+    def blows_up(points):  # +inf below x = 0.5: an overflow, not a point outside the domain
+        return np.where(points[:, 0] < 0.5, np.inf, points[:, 0])
+
+    overflow = run_optimizer("gd", half_square, [1.0], 0.6, 10, loss=blows_up)  # 1 → 0.4
+    assert overflow.diverged == 1 and overflow.reason == "the loss is not a finite number"
     start = run_optimizer("gd", half_square, [-2.0], 0.1, 10, loss=log_loss)
     assert start.diverged == 0 and start.points.shape == (1, 1) and start.gradients.shape == (0, 1)
 
