@@ -35,6 +35,7 @@ from viz.hessian import (
     taylor_figure,
     tidy,
 )
+from viz.scene import grid_mesh
 from viz.theme import with_arrays_decoded
 
 XY = ("x", "y")
@@ -164,7 +165,7 @@ def _patch(text: str, point, radius: float, n: int = 25):
 
 
 def test_surface_stays_byte_identical_and_taylor_patches_have_the_patch_shape():
-    """Two points: the surface trace is the same object and bytes; models are (n, n) float32."""
+    """Two points: the surface trace is the same object and bytes; models are n x n meshes."""
     _, f, _, _ = _compiled("sin(x)*cos(y)")
     base = surface_base(sample_grid(f, *WINDOW, 60))
     frozen = json.dumps(base["surface"], sort_keys=True)
@@ -184,8 +185,13 @@ def test_surface_stays_byte_identical_and_taylor_patches_have_the_patch_shape():
             "(x₀, y₀, f(x₀, y₀))",
         ]
         for model in decoded["data"][1:3]:
-            assert model["z"].shape == (25, 25) and model["z"].dtype == np.float32
-            assert model["x"].shape == (25,) and model["y"].shape == (25,)
+            # a mesh over the 25 x 25 patch: its vertices, two triangles per cell (cells that
+            # leave the box are left out)
+            assert model["type"] == "mesh3d" and model["z"].dtype == np.float32
+            assert 0.5 * 625 < model["z"].shape[0] <= 625
+            assert model["x"].shape == model["y"].shape == model["z"].shape
+            assert 0.5 * 1152 < len(model["i"]) == len(model["j"]) == len(model["k"]) <= 1152
+            assert np.ptp(model["x"]) <= 1.2 + 1e-5  # within the patch: r = 0.6
     assert base["surface"]["z"]["dtype"] == "f4"
     assert figures[0]["data"][1]["z"] != figures[1]["data"][1]["z"]
     go.Figure(figures[0])
@@ -216,7 +222,10 @@ def test_taylor_models_can_be_hidden_and_leave_the_box_as_gaps():
     figure = with_arrays_decoded(taylor_figure(base, patch, (2.5, 2.5, 25.0), first=False))
     plane, quadratic = figure["data"][1], figure["data"][2]
     assert plane["visible"] == "legendonly" and quadratic["visible"] is True
-    assert np.isnan(plane["z"]).any() and np.nanmax(quadratic["z"]) <= base["z_range"][1] + 1
+    # the plane leaves the box on part of the patch: those cells are left out, not drawn
+    assert len(plane["i"]) < 2 * 24 * 24 and np.isfinite(plane["z"]).all()
+    top = base["z_range"][1]
+    assert np.max(plane["z"]) <= top and np.max(quadratic["z"]) <= top + 1
     assert len(taylor_figure(base, None, (0.0, 0.0, 0.0))["data"]) == 2  # no model: no patches
 
 
@@ -260,3 +269,22 @@ def test_eigenvalue_labels_stay_inside_the_window():
         assert labels["text"] == ["λ₁ = 2", "λ₂ = 50"]
         assert labels["textposition"][0] == side
         assert labels["textposition"][1] == "bottom center" and labels["y"][1] < 0.8
+
+
+def test_grid_mesh_covers_the_grid_with_two_triangles_per_whole_cell():
+    """Every cell without a gap is two triangles of its own corners; a NaN corner drops the
+    cell, and the vertices no cell uses."""
+    x, y = np.array([0.0, 1.0, 2.0]), np.array([0.0, 1.0, 2.0])
+    z = np.add.outer(y, x)  # z[j, i] = x[i] + y[j]
+    z[2, 2] = np.nan  # a gap in one corner: the top-right cell goes, the others stay
+    mesh = with_arrays_decoded(grid_mesh(x, y, z))
+    assert len(mesh["x"]) == 8 and np.isfinite(mesh["z"]).all()
+    np.testing.assert_array_equal(mesh["z"], mesh["x"] + mesh["y"])  # each vertex's own height
+    triangles = np.stack([mesh["i"], mesh["j"], mesh["k"]], axis=1)
+    assert len(triangles) == 2 * 3
+    cells = set()
+    for triangle in triangles:
+        xs, ys = mesh["x"][triangle], mesh["y"][triangle]
+        assert np.ptp(xs) == 1 and np.ptp(ys) == 1  # three corners of one unit cell
+        cells.add((xs.min(), ys.min()))
+    assert cells == {(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)}
