@@ -53,6 +53,15 @@ class Curve:
     y: NDArray[np.float64]
 
 
+def where_defined(curve: Curve, f: Curve) -> Curve:
+    """`curve` with gaps wherever `f` (sampled on the same x) is undefined or infinite.
+
+    A derivative's formula can outlive its function's domain (d/dx log x = 1/x is finite at
+    x < 0): drawn there it would show a slope of nothing.
+    """
+    return Curve(x=curve.x, y=np.where(np.isfinite(f.y), curve.y, np.nan))
+
+
 def sample_curve(f: Callable, x_range: tuple[float, float], n: int = 481) -> Curve:
     """Evaluate `f` on n points across `x_range` (NaN where undefined)."""
     x = np.linspace(*x_range, n)
@@ -162,6 +171,9 @@ def tangent_figure(
         The figure as a JSON-ready dict with frames (see `viz.frames.with_sweep`).
     """
     x_range = (float(f.x[0]), float(f.x[-1]))
+    # A derivative exists only where f does: 1/x is no slope of log x at x < 0.
+    df = where_defined(df, f)
+    d2f = where_defined(d2f, f) if d2f is not None else None
     y_range = visible_range(f, df, *([d2f] if d2f is not None else []))
     fig = themed_figure(x_title="x", y_title="y")
     fig.add_trace(_line(f, y_range, "f(x)", FUNCTION_COLOR))

@@ -15,6 +15,7 @@ from viz.derivatives import (
     tangent_figure,
     visible_range,
 )
+from viz.theme import with_arrays_decoded
 
 
 def square(x):
@@ -98,3 +99,20 @@ def test_error_figure_marks_the_theoretical_best_steps():
         positions, sorted([np.finfo(float).eps ** 0.5, np.finfo(float).eps ** (1 / 3)])
     )
     assert {a.text for a in fig.layout.annotations} == {"√ε", "∛ε"}
+
+
+def test_the_derivative_is_not_drawn_where_f_is_undefined():
+    """log x on [−2, 2]: its derivative's formula 1/x is finite at x < 0, but f is not there,
+    so f′ (and f″) are gaps wherever f is, and drawn wherever f is."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f = sample_curve(np.log, (-2, 2))
+        df = sample_curve(lambda x: 1 / x, (-2, 2))
+        d2f = sample_curve(lambda x: -1 / x**2, (-2, 2))
+    spec = tangent_figure(
+        f, df, tangent_sweep(np.log, np.reciprocal, np.array([1.0])), active=0, d2f=d2f
+    )
+    drawn = {trace["name"]: trace for trace in with_arrays_decoded(spec)["data"]}
+    for name in ("f′(x), the slope of f", "f″(x)"):
+        x, y = (np.asarray(drawn[name][axis], dtype=float) for axis in ("x", "y"))
+        assert np.isnan(y[x <= 0]).all(), name
+        assert np.isfinite(y[(x > 0.1)]).any(), name
