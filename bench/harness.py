@@ -19,8 +19,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,6 +27,8 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
+
+from deploy.run_replicas import free_port, stop_process_group
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -66,13 +66,6 @@ def playwright_available() -> bool:
     return True
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def streamlit_server(
     script: str | Path = "dashboard.py",
@@ -102,7 +95,7 @@ def streamlit_server(
         _wait_healthy(proc, base_url, timeout, log)
         yield base_url
     finally:
-        _stop(proc)
+        stop_process_group(proc)
         log.close()
 
 
@@ -121,18 +114,6 @@ def _wait_healthy(proc: subprocess.Popen[bytes], base_url: str, timeout: float, 
             pass
         time.sleep(0.2)
     raise RuntimeError(f"streamlit did not answer {base_url}/_stcore/health in {timeout:.0f} s")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def launch_browser(playwright: Any, executable_path: str | None = None) -> Any:

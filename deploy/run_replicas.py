@@ -199,7 +199,7 @@ def _wait_http_ok(
     raise RuntimeError(f"{what} did not answer {url} in {timeout:.0f} s (log: {log})")
 
 
-def _stop(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
+def stop_process_group(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
     """Signal the process group ``proc`` leads; SIGKILL it after 10 s."""
     if proc.poll() is None:
         with contextlib.suppress(ProcessLookupError):
@@ -301,7 +301,7 @@ def serve(
     finally:
         # nginx first, so no request reaches a replica that is going away.
         for proc in reversed(procs):
-            _stop(proc)
+            stop_process_group(proc)
         shutil.rmtree(workdir, ignore_errors=True)
 
 
