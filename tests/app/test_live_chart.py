@@ -134,3 +134,33 @@ def test_clicks_are_asked_for_per_chart(at: AppTest) -> None:
     app = AppTest.from_function(clickable, default_timeout=30).run()
     assert not app.exception
     assert payload_from_element(app.get("component_instance")[0])["clicks"] is True
+
+
+def _page_with_a_follower() -> None:
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from ui.live_chart import live_chart
+
+    a = st.slider("a", 0, 5, 1, key="p.a")
+    live_chart(go.Figure(go.Scatter(y=[a, 2])), key="p.first")
+    if a < 3:  # a chart that leaves the page when a reaches 3
+        live_chart(go.Figure(go.Scatter(y=[a, 3])), key="p.second")
+    live_chart(go.Figure(go.Scatter(y=[1, a])), key="other.chart")  # another page's prefix
+    live_chart(go.Figure(go.Scatter3d(x=[0], y=[0], z=[a])), key="p.surface", follows=True)
+
+
+def test_a_follower_carries_the_revisions_this_run_sent_to_its_page() -> None:
+    """``after`` names the charts of the follower's page sent earlier in the same run, with
+    their revisions: the browser waits for exactly these to paint. Other pages' charts and
+    charts no longer on the page are not waited for."""
+    at = AppTest.from_function(_page_with_a_follower, default_timeout=30).run()
+    payloads = {p["key"]: p for p in map(payload_from_element, at.get("component_instance"))}
+    assert payloads["p.surface"]["after"] == {
+        "p.first": payloads["p.first"]["revision"],
+        "p.second": payloads["p.second"]["revision"],
+    }
+    assert payloads["p.first"]["after"] == {} and payloads["p.surface"]["priority"] == "low"
+    at.slider(key="p.a").set_value(4).run()
+    payloads = {p["key"]: p for p in map(payload_from_element, at.get("component_instance"))}
+    assert payloads["p.surface"]["after"] == {"p.first": payloads["p.first"]["revision"]}

@@ -52,6 +52,52 @@ def test_slider_redraws_in_place(page: Any, live_chart_app_server: str) -> None:
     assert not exceptions(page)
 
 
+def test_a_chart_that_follows_waits_for_the_page_charts(
+    page: Any, live_chart_app_server: str
+) -> None:
+    """The 3D surface (``follows=True``) draws only once the line the same slider moved has
+    painted this rerun's figure, even when the line is slow: in software WebGL a 3D redraw holds
+    the page's main thread for 100-200 ms, so it must not start before the 2D charts are done."""
+    open_page(page, live_chart_app_server)
+    line, surface = live_chart_frames(page)[LINE], live_chart_frames(page)[SURFACE]
+    # Make every draw of the line 600 ms slow: a surface that did not wait would paint first.
+    line.evaluate(
+        """() => {
+            const pause = () => new Promise((resolve) => setTimeout(resolve, 600));
+            for (const name of ["react", "animate"]) {
+                const draw = window.Plotly[name];
+                window.Plotly[name] = async (...args) => { await pause(); return draw(...args); };
+            }
+        }"""
+    )
+    for _ in range(2):
+        before = render_counts(page)
+        move_first_slider(page)
+        _wait_both_redrawn(page, before)
+        line_at = int(chart_eval(line, "chart.dataset.drawnAt"))
+        surface_received = int(chart_eval(surface, "chart.dataset.receivedAt"))
+        surface_at = int(chart_eval(surface, "chart.dataset.drawnAt"))
+        assert surface_received < line_at - 300  # the surface had its figure long before ...
+        assert surface_at >= line_at  # ... and drew it only after the line had painted
+
+
+def test_3d_charts_skip_multisampling_in_software_webgl(
+    page: Any, live_chart_app_server: str
+) -> None:
+    """Chromium here renders WebGL in software (no GPU): the 3D chart's context is made without
+    antialiasing (4x multisampling roughly doubles each 3D redraw there)."""
+    open_page(page, live_chart_app_server)
+    surface = live_chart_frames(page)[SURFACE]
+    assert surface.evaluate("() => document.documentElement.dataset.softwareWebgl") == "true"
+    attributes = chart_eval(
+        surface,
+        "[...chart.querySelectorAll('canvas')].map((c) => c.getContext('webgl') ||"
+        " c.getContext('experimental-webgl')).filter(Boolean)"
+        ".map((gl) => gl.getContextAttributes().antialias)",
+    )
+    assert attributes and not any(attributes), attributes
+
+
 def test_zoom_and_camera_survive_a_data_update(page: Any, live_chart_app_server: str) -> None:
     """A user's 2D zoom and 3D camera are kept when new data arrives (constant uirevision)."""
     open_page(page, live_chart_app_server)

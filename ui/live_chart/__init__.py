@@ -42,6 +42,11 @@ How it works:
   data), and any non-scatter trace on the chart's 2D axes (plotly's partial redraw would wipe a
   heatmap). Moving labels are therefore text traces, not annotations (a relayout of annotations
   costs 20-40 ms here). New frames replace the old by name.
+* Charts of one page take turns: a chart drawn with ``follows=True`` (a 3D view) waits until
+  the page's other charts have painted what the same rerun sent them (see ``follows``). In
+  software WebGL (no GPU: SwiftShader, llvmpipe) 3D scenes are drawn without multisampling,
+  which plotly asks for and which there roughly doubles the cost of a 3D redraw (partial
+  derivatives' 3D view, p95 576 -> 347 ms); with a GPU nothing changes.
 * What the user does in the chart comes back as the component's value: where a plotly slider
   stopped (reported once a drag or a playing animation ends, so playback never triggers a
   rerun), and, for a chart drawn with ``clicks=True``, where the plot area was clicked, in data
@@ -73,6 +78,7 @@ import plotly
 import plotly.graph_objects as go
 import streamlit.components.v1 as components
 from streamlit.runtime import Runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from viz.frames import at_frame
 
@@ -169,11 +175,14 @@ def live_chart(
         frame: for a figure with frames, the frame to show. When only this changes between
             reruns, the browser plays that frame instead of redrawing the figure (a slider
             outside the chart then moves it as fast as the chart's own slider).
-        follows: True for a 3D chart further down the page that follows a slider a 2D chart
-            shows: it redraws just after that chart has painted, not in competition with it
-            (a 3D repaint takes ~200 ms in software WebGL). Not for a 2D chart: waiting two
-            frames made "every chart painted" later (Jacobian page, interleaved A/B: p95
-            233 -> 188 ms without it).
+        follows: True for a 3D chart that follows a slider the page's 2D charts show: it
+            gets the revisions this run sent to the other charts of its page (same key
+            prefix, drawn before it in the script) and the browser draws it once they have
+            painted them, not in competition with them (a 3D redraw holds the page for
+            100-200 ms in software WebGL; partial derivatives, every 2D chart painted, p95
+            377 -> 310 ms). Call it after those charts (an ``st.empty`` slot keeps its place
+            on the page). Not for a 2D chart: waiting made "every chart painted" later
+            (Jacobian page, interleaved A/B: p95 233 -> 188 ms without it).
         on_change: called before the next rerun, like a widget callback, when the user moves
             one of the figure's own plotly sliders (or clicks the plot, with ``clicks``); it
             reads what happened from ``st.session_state[key]`` (the return value below).
@@ -213,6 +222,7 @@ def live_chart(
         base_revision=base_revision,
         frame_name=frame_name,
         priority="low" if follows else "normal",
+        after=_sent_before(key, revision, follows),
         height=int(height),
         filename=filename or key,
         clicks=bool(clicks),
@@ -220,6 +230,28 @@ def live_chart(
         default=None,
         on_change=on_change,
     )
+
+
+def _sent_before(key: str, revision: str, follows: bool) -> dict[str, str]:
+    """Record that chart `key` is sent `revision` in this script run; for a chart that follows,
+    the revisions sent earlier in this run to the other charts of its page (keys with the same
+    prefix: "pd." for "pd.surface"), which the browser waits to see painted before drawing it.
+
+    The record lives on the run's context and starts empty with each run (a new ``cursors``
+    dict marks a new run, a fragment's included), so a chart that left the page is never
+    waited for."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return {}
+    marker, sent = getattr(ctx, "_live_chart_sent", (None, {}))
+    if marker is not ctx.cursors:
+        sent = {}
+        ctx._live_chart_sent = (ctx.cursors, sent)  # type: ignore[attr-defined]
+    if follows:
+        prefix = key.split(".", 1)[0] + "."
+        return {k: v for k, v in sent.items() if k.startswith(prefix) and k != key}
+    sent[key] = revision
+    return {}
 
 
 def _revision(value: Any) -> str:

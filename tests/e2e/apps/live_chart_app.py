@@ -25,7 +25,7 @@ grid = np.linspace(-2, 2, 40, dtype=np.float32)
 gx, gy = np.meshgrid(grid, grid)
 surface = go.Figure(go.Surface(x=grid, y=grid, z=np.float32(a) * (gx**2 - gy**2)))
 surface.update_layout(template=TEMPLATE, title="saddle")
-live_chart(surface, key="demo.surface", height=360)
+live_chart(surface, key="demo.surface", height=360, follows=True)  # after the line
 
 ts = np.linspace(0, 2 * np.pi, 60, dtype=np.float32)
 steps = [0.0, 0.5, 1.0, 1.5]

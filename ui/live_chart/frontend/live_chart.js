@@ -10,6 +10,34 @@
     window.parent.postMessage(Object.assign({ isStreamlitMessage: true, type }, payload), "*");
   }
 
+  // Software WebGL (SwiftShader, llvmpipe: a machine without a GPU, or with it disabled) renders
+  // every pixel on the CPU, and plotly asks for 4x multisampled 3D scenes: there, 3D charts get
+  // no multisampling, which roughly halves the cost of each 3D redraw. With a GPU nothing
+  // changes.
+  const softwareWebGL = (() => {
+    try {
+      const gl = document.createElement("canvas").getContext("webgl");
+      if (!gl) return false;
+      const info = gl.getExtension("WEBGL_debug_renderer_info");
+      const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+      const lose = gl.getExtension("WEBGL_lose_context");
+      if (lose) lose.loseContext();
+      return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+    } catch (err) {
+      return false;
+    }
+  })();
+  if (softwareWebGL) {
+    const getContext = HTMLCanvasElement.prototype.getContext;
+    HTMLCanvasElement.prototype.getContext = function (type, attributes) {
+      if (/webgl/.test(String(type))) {
+        attributes = Object.assign({}, attributes, { antialias: false });
+      }
+      return getContext.call(this, type, attributes);
+    };
+  }
+  document.documentElement.dataset.softwareWebgl = String(softwareWebGL);
+
   // plotly.min.js is copied next to this file from the installed plotly package; load it once.
   let plotlyPromise = null;
   function loadPlotly() {
@@ -356,6 +384,39 @@
     return new Promise((resolve) => requestAnimationFrame(() => resolve()));
   }
 
+  // ---- charts of one page take turns. All live_chart iframes share the page's main thread (same
+  // origin), and a 3D redraw holds it for 100-200 ms in software WebGL. A chart that `follows`
+  // (priority "low") gets from Python the revisions this rerun sent the page's other charts
+  // (`after`, chart key -> revision) and draws once each of them has painted its revision. The
+  // book of painted revisions is kept on the parent window; no chart waits longer than
+  // MAX_WAIT_MS (a chart removed before it painted), and a newer figure ends the wait.
+  const MAX_WAIT_MS = 1500;
+  const hub = (() => {
+    try {
+      const parent = window.parent;
+      if (!parent.__liveChartsPainted) parent.__liveChartsPainted = new Map();
+      return parent.__liveChartsPainted;
+    } catch (err) {
+      return null; // a parent of another origin: charts do not coordinate
+    }
+  })();
+  function painted(args) {
+    if (hub && args.key) hub.set(String(args.key), String(args.revision));
+  }
+  function othersPainted(after) {
+    for (const [key, revision] of Object.entries(after || {})) {
+      if (hub.get(key) !== revision) return false;
+    }
+    return true;
+  }
+  async function othersSettled(after) {
+    const start = Date.now();
+    await nextPaint();
+    while (hub && pending === null && !othersPainted(after) && Date.now() - start < MAX_WAIT_MS) {
+      await new Promise((resolve) => setTimeout(resolve, 16));
+    }
+  }
+
   function markDrawn(args, themeKey, height, receivedAt, startedAt) {
     errorBox.hidden = true;
     chart.dataset.receivedAt = String(receivedAt);
@@ -365,6 +426,7 @@
     chart.dataset.renderCount = String(renderCount);
     chart.dataset.drawnAt = String(Date.now());
     lastDrawn = { revision: args.revision, baseRevision: args.base_revision, themeKey, height };
+    painted(args);
   }
 
   async function drawLoop() {
@@ -381,10 +443,9 @@
           continue; // same figure, same theme: nothing to draw
         }
         if (args.priority === "low" && lastDrawn) {
-          // A chart further down the page that follows the same slider: let the chart the
-          // learner is moving paint first, then draw (newer updates merge meanwhile).
-          await nextPaint();
-          await nextPaint();
+          // A chart that follows the same slider: let the charts the learner watches paint
+          // first, then draw (newer updates merge meanwhile).
+          await othersSettled(args.after);
           if (pending !== null) continue;
         }
         const sameFigure = lastDrawn && args.base_revision &&
