@@ -15,20 +15,25 @@ from calc_core.mlp import (
     predict_grid,
 )
 from calc_core.toy_data import DATASETS
+from ui.links import BIND
 from ui.live_chart import live_chart
 from ui.network import (
+    DEFAULTS,
     LEARNING_RATES,
+    MAX_STEPS,
     NOISE_MAX,
     TRAIN_STEPS,
     current_dataset,
     current_params,
+    current_training,
     current_window,
-    init_state,
     progress,
     reset_network,
     step_once,
     train_more,
+    whole_number_binding,
 )
+from ui.presentation import explain
 from viz.backprop import (
     chain_rule_latex,
     check_summary,
@@ -36,6 +41,7 @@ from viz.backprop import (
     forward_latex,
     grid_axes,
     training_figure,
+    training_summary,
     verdict_style,
 )
 from viz.format import number
@@ -48,10 +54,8 @@ DATASET_LABELS = {
 }
 NO_BUG = "none (correct backward pass)"
 
-init_state()
-
 st.title("Backpropagation")
-st.markdown(
+explain(
     "A tiny network: **2 inputs → one hidden layer → one sigmoid output p**, trained by "
     "gradient descent on the **binary cross-entropy** L. Backpropagation is the chain rule "
     "applied layer by layer, from the loss back to every weight; here you can watch it train, "
@@ -59,27 +63,30 @@ st.markdown(
 )
 
 
-@st.fragment
-def playground() -> None:
-    """Controls, the live chart, readouts and the studies: a move reruns only this part."""
+def controls() -> None:
+    """The data, the network and the training controls; every one of them is in the link."""
     data_row = st.columns([3, 3, 2], vertical_alignment="bottom")
     # The noise slider comes first among sliders: moving it redraws the points on the chart.
     data_row[0].slider(
         "Noise",
         min_value=0.0,
         max_value=NOISE_MAX,
+        value=DEFAULTS["bp.noise"],
         step=0.05,
         key="bp.noise",
         on_change=reset_network,
+        bind=BIND,
         help="Standard deviation of the jitter added to every point. Changes the data, so the "
         "network starts again.",
     )
     data_row[1].selectbox(
         "Data set",
         DATASETS,
+        index=DATASETS.index(DEFAULTS["bp.dataset"]),
         format_func=DATASET_LABELS.get,
         key="bp.dataset",
         on_change=reset_network,
+        bind=BIND,
     )
     data_row[2].number_input(
         "Seed",
@@ -88,24 +95,49 @@ def playground() -> None:
         step=1,
         key="bp.seed",
         on_change=reset_network,
+        bind=whole_number_binding("bp.seed"),
         help="Draws the data and the starting weights.",
     )
     net_row = st.columns([3, 3, 2], vertical_alignment="bottom")
     net_row[0].slider(
-        "Hidden units", min_value=1, max_value=8, key="bp.hidden", on_change=reset_network
+        "Hidden units",
+        min_value=1,
+        max_value=8,
+        value=DEFAULTS["bp.hidden"],
+        key="bp.hidden",
+        on_change=reset_network,
+        bind=BIND,
     )
     net_row[1].select_slider(
         "Learning rate η",
         options=LEARNING_RATES,
+        value=DEFAULTS["bp.lr"],
         key="bp.lr",
-        help="Each step moves every weight by −η · ∂L/∂weight.",
+        bind=BIND,
+        help="Each step moves every weight by −η · ∂L/∂weight. A new η replays the steps "
+        "taken so far at that rate.",
     )
     net_row[2].selectbox(
-        "Activation", tuple(ACTIVATIONS), key="bp.activation", on_change=reset_network
+        "Activation",
+        tuple(ACTIVATIONS),
+        index=tuple(ACTIVATIONS).index(DEFAULTS["bp.activation"]),
+        key="bp.activation",
+        on_change=reset_network,
+        bind=BIND,
     )
-    buttons = st.columns(3)
-    buttons[0].button("Step once", key="bp.step_once", on_click=step_once, width="stretch")
-    buttons[1].button(
+    train_row = st.columns(4, vertical_alignment="bottom")
+    train_row[0].number_input(
+        "Gradient steps",
+        min_value=0,
+        max_value=MAX_STEPS,
+        step=1,
+        key="bp.steps",
+        bind=whole_number_binding("bp.steps"),
+        help="Full-batch gradient steps from the seeded start; the buttons add to it. Type a "
+        "number to train to it.",
+    )
+    train_row[1].button("Step once", key="bp.step_once", on_click=step_once, width="stretch")
+    train_row[2].button(
         f"Train {TRAIN_STEPS} steps",
         key="bp.train",
         on_click=train_more,
@@ -113,12 +145,18 @@ def playground() -> None:
         type="primary",
         width="stretch",
     )
-    buttons[2].button("Reset", key="bp.reset", on_click=reset_network, width="stretch")
+    train_row[3].button("Reset", key="bp.reset", on_click=reset_network, width="stretch")
 
+
+@st.fragment
+def playground() -> None:
+    """Controls, the live chart, readouts and the studies: a move reruns only this part."""
+    controls()
     state = st.session_state
     data = current_dataset()
-    params = current_params()
+    run = current_training()
     activation = state["bp.activation"]
+    now = progress(run, data, activation)
     xs, ys = grid_axes(current_window().X)
     live_chart(
         training_figure(
@@ -126,18 +164,20 @@ def playground() -> None:
             data.y,
             xs,
             ys,
-            predict_grid(params, activation, xs, ys),
-            state["bp.loss_steps"],
-            state["bp.losses"],
-            state["bp.norm_steps"],
-            state["bp.grad_norms"],
+            predict_grid(run.params, activation, xs, ys),
+            run.loss_steps,
+            run.losses,
+            run.norm_steps,
+            run.grad_norms,
         ),
         key="bp.chart",
         height=560,
         filename="backpropagation-training",
+        summary=training_summary(
+            now.step, now.loss, now.accuracy, run.grad_norms, now.diverged, len(data.y)
+        ),
     )
 
-    now = progress()
     readout = st.columns(3)
     readout[0].metric("step", str(now.step))
     readout[1].metric("loss L", number(now.loss))
@@ -145,7 +185,8 @@ def playground() -> None:
     if now.diverged:
         st.warning(
             f"Training diverged with η = {number(state['bp.lr'])}: the steps overshoot until the "
-            "loss is no longer a number. Lower the learning rate and press Reset."
+            "loss is no longer a number. Lower the learning rate (the steps are replayed at the "
+            "new rate) or press Reset."
         )
 
     # A study opens on demand: while one is open, every move also re-renders its formulas and
@@ -156,6 +197,7 @@ def playground() -> None:
         "Look closer",
         list(studies),
         key="bp.study",
+        bind=BIND,
         help="Follow one sample's forward and backward pass with its numbers, or check every "
         "gradient against finite differences.",
     )
@@ -173,8 +215,15 @@ def one_sample() -> None:
     state = st.session_state
     data, params, activation = current_dataset(), current_params(), state["bp.activation"]
     pick = st.columns(2)
-    pick[0].number_input("Sample", min_value=0, max_value=len(data.y) - 1, step=1, key="bp.sample")
-    pick[1].selectbox("Weight", params.names(), key="bp.weight")
+    pick[0].number_input(
+        "Sample",
+        min_value=0,
+        max_value=len(data.y) - 1,
+        step=1,
+        key="bp.sample",
+        bind=whole_number_binding("bp.sample"),
+    )
+    pick[1].selectbox("Weight", params.names(), key="bp.weight", bind=BIND)
     index, weight = int(state["bp.sample"]), state["bp.weight"]
     x, label = data.X[index], float(data.y[index])
     terms = one_sample_trace(params, x, label, activation, weight)
@@ -205,6 +254,7 @@ def check() -> None:
         (NO_BUG, *PLANTED_BUGS),
         format_func=lambda key: key if key == NO_BUG else key.replace("_", " "),
         key="bp.bug",
+        bind=BIND,
     )
     bug = None if choice == NO_BUG else choice
     if bug is not None:

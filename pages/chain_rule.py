@@ -26,28 +26,20 @@ from ui.chains import (
     point_of,
 )
 from ui.formula_input import formula_input
+from ui.links import BIND
 from ui.live_chart import live_chart
+from ui.presentation import explain
 from ui.presets import CHAIN_PRESETS, GRAPH_PRESETS
-from ui.single_variable import (
-    follow_chart_slider,
-    grid_index,
-    snap_to_grid,
-    x0_step,
-)
+from ui.single_variable import follow_chart_slider, grid_index, window_and_point
 from ui.tabs import lazy_tabs
+from viz.chain_rule import chain_summary
 from viz.format import number
 from viz.graph_dot import graph_dot, step_caption, step_count, step_position
 
 DEFAULT_RANGE = (-2.0, 2.0)
 DEFAULT_X0 = 1.0
+DEFAULT_DX = 0.2
 LESSON = "sin(2x²) (the lesson)"
-
-st.session_state.setdefault("chain.range", DEFAULT_RANGE)
-st.session_state.setdefault("chain.x0", DEFAULT_X0)
-st.session_state.setdefault("chain.dx", 0.2)
-st.session_state.setdefault("chain.step", 0)
-st.session_state.setdefault("chain.preset", LESSON)
-st.session_state.setdefault("chain.three", False)
 
 
 # --- composition ---------------------------------------------------------------------------------
@@ -65,9 +57,13 @@ def _use_chain_preset() -> None:
 def _link_inputs() -> tuple[str, ...]:
     top = st.columns([3, 2], vertical_alignment="bottom")
     top[0].selectbox(
-        "Preset chain", list(CHAIN_PRESETS), key="chain.preset", on_change=_use_chain_preset
+        "Preset chain",
+        list(CHAIN_PRESETS),
+        key="chain.preset",
+        on_change=_use_chain_preset,
+        bind=BIND,
     )
-    three = top[1].toggle("three links: f(g(h(x)))", key="chain.three")
+    three = top[1].toggle("three links: f(g(h(x)))", key="chain.three", bind=BIND)
     defaults = CHAIN_PRESETS[LESSON]
     boxes = st.columns(3 if three else 2)
     names = ("f(u)", "g(u)", "h(x)") if three else ("f(u)", "g(x)")
@@ -120,23 +116,22 @@ def composition_view() -> None:
     """Links, the linked panels at x₀, the step Δx through the chain, and the two derivatives."""
     texts = _link_inputs()
     controls = st.columns([4, 3, 3], vertical_alignment="bottom")
-    snap_to_grid("chain.x0", "chain.range")
-    low, high = st.session_state["chain.range"]
-    controls[0].slider(
-        "x₀, the point", min_value=low, max_value=high, step=x0_step((low, high)), key="chain.x0"
+    x0, x_range = window_and_point(
+        controls[0],
+        controls[1],
+        x0_key="chain.x0",
+        range_key="chain.range",
+        x0_label="x₀, the point",
+        default_x0=DEFAULT_X0,
+        default_range=DEFAULT_RANGE,
+        limit=6.0,
     )
-    controls[1].slider(
-        "x range",
-        -6.0,
-        6.0,
-        step=0.5,
-        key="chain.range",
-        on_change=snap_to_grid,
-        args=("chain.x0", "chain.range"),
+    dx = float(
+        controls[2].slider(
+            "Δx, a small step", 0.01, 0.5, value=DEFAULT_DX, step=0.01, key="chain.dx", bind=BIND
+        )
     )
-    controls[2].slider("Δx, a small step", 0.01, 0.5, step=0.01, key="chain.dx")
-    x_range = (float(low), float(high))
-    x0, dx = float(st.session_state["chain.x0"]), float(st.session_state["chain.dx"])
+    chain, point = chain_of(texts), point_of(texts, x0)
     live_chart(
         chain_chart(texts, x_range, dx),
         frame=grid_index(x0, x_range),
@@ -144,13 +139,13 @@ def composition_view() -> None:
         height=560,
         filename="chain-rule",
         on_change=partial(follow_chart_slider, "chain.x0", "chain.chart"),
+        summary=chain_summary(texts, point, x_range, dx),
     )
     if chain_has_gaps(texts, x_range, dx):
         st.caption(
             "A link or the composition is undefined, or infinite, at some points of this window: "
             "those are gaps."
         )
-    chain, point = chain_of(texts), point_of(texts, x0)
     _chain_latex(chain, point)
     if math.isfinite(point.product) and math.isclose(
         point.product, point.direct, rel_tol=1e-9, abs_tol=1e-12
@@ -177,7 +172,7 @@ def composition_view() -> None:
         }
         for i, (name, lin, act) in enumerate(zip(names, step.linear, step.actual, strict=True))
     ]
-    st.markdown(
+    explain(
         f"A step **Δx = {number(dx)}** moves u by about g′(x₀)·Δx, which moves y by about "
         "f′(u₀)·Δu: the slopes multiply. The horizontal segments in the chart are the input's "
         "step, the vertical ones the output's; the same colour is the same change."
@@ -189,7 +184,9 @@ def composition_view() -> None:
 
 
 def _move(delta: int | None) -> None:
-    st.session_state["chain.step"] = 0 if delta is None else st.session_state["chain.step"] + delta
+    """Back, Next or Reset (a button's callback): the step slider's value, counted from 1."""
+    state = st.session_state
+    state["chain.step"] = 1 if delta is None else int(state.get("chain.step", 1)) + delta
 
 
 def graph_view() -> None:
@@ -207,13 +204,20 @@ def graph_view() -> None:
         st.error(str(error), icon=":material/error:")
         return
     point = st.columns(2)
-    x = point[0].number_input("x", value=1.3, step=0.1, key="chain.gx", format="%.3f")
-    y = point[1].number_input("y", value=0.5, step=0.1, key="chain.gy", format="%.3f")
+    x = point[0].number_input("x", value=1.3, step=0.1, key="chain.gx", format="%.3f", bind=BIND)
+    y = point[1].number_input("y", value=0.5, step=0.1, key="chain.gy", format="%.3f", bind=BIND)
     pass_, sympy_gradient = passes_of(formula.text, float(x), float(y))
     total = step_count(graph)
-    index = min(max(int(st.session_state["chain.step"]), 0), total - 1)
-    st.session_state["chain.step"] = index
-    buttons = st.columns([1, 1, 1, 5], vertical_alignment="center")
+    state = st.session_state
+    # The graph's size is known (the formula comes first): the step stays inside it.
+    if (
+        "chain.step" in state
+        and (kept := min(max(int(state["chain.step"]), 1), total)) != state["chain.step"]
+    ):
+        state["chain.step"] = kept
+    buttons = st.columns([1, 1, 1, 5], vertical_alignment="bottom")
+    # The slider first (in the last column): the buttons' states follow its value.
+    index = buttons[3].slider("Step", 1, total, value=1, key="chain.step", bind=BIND) - 1
     buttons[0].button(
         "◀ Back", key="chain.back", on_click=_move, args=(-1,), disabled=index == 0, width="stretch"
     )
@@ -228,7 +232,7 @@ def graph_view() -> None:
     )
     buttons[2].button("Reset", key="chain.reset", on_click=_move, args=(None,), width="stretch")
     stage, step = step_position(graph, index)
-    buttons[3].markdown(f"**Step {index + 1} of {total}**: {stage} pass")
+    st.markdown(f"**Step {index + 1} of {total}**: {stage} pass")
     st.info(step_caption(graph, pass_, stage, step), icon=":material/arrow_forward:")
     st.graphviz_chart(
         graph_dot(graph, pass_, stage=stage, step=step, variables_point={"x": x, "y": y}),
@@ -251,7 +255,7 @@ def graph_view() -> None:
 
 
 st.title("The chain rule: rates multiply")
-st.markdown(
+explain(
     "If u = g(x) changes g′(x) times as fast as x, and y = f(u) changes f′(u) times as fast as "
     "u, then y changes **f′(g(x))·g′(x)** times as fast as x. Backpropagation is this rule "
     "applied node by node on a computational graph."

@@ -11,9 +11,12 @@ from calc_core.expressions import to_latex
 from ui.cache import derivation_of, derivative_of
 from ui.derivation import show_derivation
 from ui.formula_input import formula_input
+from ui.links import BIND
 from ui.live_chart import live_chart
+from ui.presentation import explain
 from ui.presets import DERIVATIVE_PRESETS
 from ui.single_variable import (
+    SECANT_H,
     error_chart,
     follow_chart_slider,
     grid_index,
@@ -23,23 +26,19 @@ from ui.single_variable import (
     point_derivative,
     quotient_table,
     secant_chart,
-    snap_to_grid,
     tangent_chart,
-    x0_step,
+    window_and_point,
 )
 from ui.tabs import lazy_tabs
+from viz.derivatives import error_summary, secant_summary, tangent_summary
 from viz.format import number
 
 DEFAULT_RANGE = (-3.0, 3.0)
 DEFAULT_X0 = 2.0
 GAPS_NOTE = "f or f′ is undefined, or infinite, at some points of this window: those are gaps."
 
-st.session_state.setdefault("deriv.range", DEFAULT_RANGE)
-st.session_state.setdefault("deriv.x0", DEFAULT_X0)
-
-
 st.title("Derivatives: the slope at every point")
-st.markdown(
+explain(
     "A derivative measures **how a function changes as its input changes**: f′(x₀) is the "
     "slope of the tangent to f at x₀. Drag x₀ below the chart (it moves in your browser, "
     "instantly) or with the slider; the red curve f′ is that slope, drawn for every x."
@@ -57,27 +56,17 @@ text = formula.text
 def tangent_view(text: str) -> None:
     """The controls, the tangent chart and its readouts."""
     controls = st.columns([4, 4, 2], vertical_alignment="bottom")
-    snap_to_grid("deriv.x0", "deriv.range")
-    low, high = st.session_state["deriv.range"]
-    controls[0].slider(
-        "x₀, the point of the tangent",
-        min_value=low,
-        max_value=high,
-        step=x0_step((low, high)),
-        key="deriv.x0",
+    x0, x_range = window_and_point(
+        controls[0],
+        controls[1],
+        x0_key="deriv.x0",
+        range_key="deriv.range",
+        x0_label="x₀, the point of the tangent",
+        default_x0=DEFAULT_X0,
+        default_range=DEFAULT_RANGE,
+        limit=10.0,
     )
-    controls[1].slider(
-        "x range",
-        min_value=-10.0,
-        max_value=10.0,
-        step=0.5,
-        key="deriv.range",
-        on_change=snap_to_grid,
-        args=("deriv.x0", "deriv.range"),
-    )
-    show_second = controls[2].toggle("show f″", key="deriv.second")
-    x_range = (float(low), float(high))
-    x0 = float(st.session_state["deriv.x0"])
+    show_second = controls[2].toggle("show f″", key="deriv.second", bind=BIND)
 
     df_expr = derivative_of(text, "x", 1)  # computed when the formula box accepted it
     try:
@@ -86,6 +75,7 @@ def tangent_view(text: str) -> None:
         st.error(str(error), icon=":material/error:")
         d2f_expr, show_second = None, False
     chart = tangent_chart(text, x_range, show_second)
+    point = point_derivative(text, x0)
 
     live_chart(
         chart,
@@ -94,6 +84,7 @@ def tangent_view(text: str) -> None:
         height=560,
         filename="derivative-and-tangent",
         on_change=partial(follow_chart_slider, "deriv.x0", "deriv.tangent_chart"),
+        summary=tangent_summary(text, point, x_range, second=show_second),
     )
     if has_gaps(text, x_range):
         st.caption(GAPS_NOTE)
@@ -103,7 +94,6 @@ def tangent_view(text: str) -> None:
         latex.append(rf"f''(x) = {to_latex(d2f_expr)}")
     st.latex(r"\qquad ".join(latex))
 
-    point = point_derivative(text, x0)
     readout = st.columns(3)
     readout[0].metric("x₀", number(x0))
     readout[1].metric("f(x₀)", number(point.value))
@@ -128,7 +118,7 @@ differentiable = point.status == "differentiable" and math.isfinite(point.slope)
 
 def limit_definition() -> None:
     """The secant through x₀ and x₀ + h turning into the tangent, and the quotients' table."""
-    st.markdown(
+    explain(
         "The tangent's slope is the limit of secant slopes: "
         r"$f'(x_0) = \lim_{h \to 0} \frac{f(x_0 + h) - f(x_0)}{h}$. Press **Shrink h** or drag h: "
         "the secant through x₀ and x₀ + h turns into the tangent."
@@ -141,6 +131,7 @@ def limit_definition() -> None:
                 key="deriv.secant_chart",
                 height=520,
                 filename="secant-to-tangent",
+                summary=secant_summary(text, SECANT_H, x0, point.value, point.slope),
             )
         with right:
             st.dataframe(quotient_table(text, x0, point.slope), hide_index=True, width="stretch")
@@ -162,7 +153,7 @@ def numerical_versus_symbolic() -> None:
         left, right = st.columns([2, 3])
         with left:
             st.dataframe(method_table(text, x0, point.slope), hide_index=True, width="stretch")
-            st.markdown(
+            explain(
                 "- **Forward** (f(x+h) − f(x))/h and **backward** (f(x) − f(x−h))/h: error ∝ h "
                 "from the curvature they ignore.\n"
                 "- **Central** (f(x+h) − f(x−h))/2h: the curvature terms cancel, error ∝ h², "
@@ -180,6 +171,7 @@ def numerical_versus_symbolic() -> None:
                 key="deriv.error_chart",
                 height=500,
                 filename="error-versus-h",
+                summary=error_summary(study),
             )
             best = ", ".join(
                 f"{name} {number(h, 2)}" for name, h in study.best_h.items() if math.isfinite(h)
@@ -207,7 +199,7 @@ def step_by_step_rules() -> None:
 
 def show_the_code() -> None:
     """The lesson's coding exercise, regenerated for the current f and x₀, with its output."""
-    st.markdown("The sympy and numpy code that reproduces this page, ready to copy:")
+    explain("The sympy and numpy code that reproduces this page, ready to copy:")
     code, output = lesson_code(text, x0)
     st.code(code, language="python")
     st.caption("What it prints:")

@@ -10,8 +10,11 @@ from calc_core.exercises import CONCEPT_QUESTIONS, LEVELS, MISTAKES, RULE_TITLES
 from ui.cache import derivation_of
 from ui.derivation import show_derivation
 from ui.formula_input import formula_input
+from ui.links import BIND
 from ui.navigation import page_for
+from ui.network import whole_number_binding
 from ui.practice import LESSON, graded, hint_ladder, problem_for
+from ui.presentation import explain
 from ui.presets import CODING_PRESETS
 from ui.single_variable import central_difference_check, lesson_code
 from ui.tabs import lazy_tabs
@@ -21,8 +24,12 @@ RULE_NAMES = {LESSON: "The lesson's two problems", **RULE_TITLES}
 
 
 def conceptual() -> None:
-    """The lesson's three questions and more: answer first, then reveal a model answer."""
-    st.markdown(
+    """The lesson's three questions and more: answer first, then reveal a model answer.
+
+    The picks and the words are the learner's own (not in the link); which model answers are
+    revealed is part of the view, so a teacher can share a question with its answer shown.
+    """
+    explain(
         "Pick an answer (or write your own), then reveal the model answer and compare. "
         "Each answer links to the page that shows the idea."
     )
@@ -41,7 +48,7 @@ def conceptual() -> None:
                 "Or in your own words", key=f"ex.words.{question.key}", height=80,
                 placeholder="Write it as you would explain it to a classmate.",
             )  # fmt: skip
-            if st.toggle("Reveal the model answer", key=f"ex.reveal.{question.key}"):
+            if st.toggle("Reveal the model answer", key=f"ex.reveal.{question.key}", bind=BIND):
                 if picked is None:
                     st.info("No option picked: compare your own words with the model answer.")
                 elif picked == question.correct_choice:
@@ -64,18 +71,23 @@ def _next_hint(key: str) -> None:
 
 
 def math_practice() -> None:
-    """A problem from the bank, graded by equivalence, with a hint ladder."""
+    """A problem from the bank, graded by equivalence, with a hint ladder.
+
+    The problem shown (rule, level, seed) is in the link; the typed answers and the hints
+    asked for are the learner's own.
+    """
     choose = st.columns([3, 2, 2, 2], vertical_alignment="bottom")
     rule = choose[0].selectbox(
-        "Practise", list(RULE_NAMES), format_func=RULE_NAMES.get, key="ex.rule"
+        "Practise", list(RULE_NAMES), format_func=RULE_NAMES.get, key="ex.rule", bind=BIND
     )
     level = choose[1].segmented_control(
         "Level", LEVELS, default=1, key="ex.level", required=True,
-        disabled=rule == LESSON,
+        disabled=rule == LESSON, bind=BIND,
     )  # fmt: skip
     seed = choose[2].number_input(
         "Seed", min_value=0, max_value=99_999, value=1, step=1, key="ex.seed",
         help="The same rule, level and seed always give the same problem: share it.",
+        bind=whole_number_binding("ex.seed"),
     )  # fmt: skip
     choose[3].button("New problem", key="ex.new", on_click=_new_problem, width="stretch")
 
@@ -132,19 +144,19 @@ def math_practice() -> None:
 
 def coding() -> None:
     """The lesson's coding exercise, for a function and point the learner chooses."""
-    st.markdown(
+    explain(
         "The lesson's coding exercise (sympy's `diff`, the chain-rule example and the central "
         "difference `numerical_gradient`), generated for your function and point. The output "
         "below is computed by this project; the code is generated, never run from your text."
     )
     formula = formula_input("ex.code_f", default="x**2 + 3*x + 5", presets=CODING_PRESETS)
-    x0 = st.number_input("at x =", value=2.0, step=0.5, key="ex.code_x0", format="%.4g")
+    x0 = st.number_input("at x =", value=2.0, step=0.5, key="ex.code_x0", format="%.4g", bind=BIND)
     code, output = lesson_code(formula.text, float(x0))
     st.code(code, language="python")
     st.caption("What it prints:")
     st.code(output, language="text")
     check = central_difference_check(formula.text, float(x0))
-    st.markdown(
+    explain(
         r"**Why the central difference is accurate to O(h²).** Taylor's theorem gives "
         r"$f(x \pm h) = f(x) \pm h f'(x) + \tfrac{h^2}{2} f''(x)"
         r" \pm \tfrac{h^3}{6} f'''(x) + \dots$ "
@@ -161,7 +173,7 @@ def coding() -> None:
 
 
 st.title("Exercises")
-st.markdown(
+explain(
     "Practise what the lesson teaches: questions to think through, derivatives to compute by "
     "hand (graded at once, any correct form accepted), and the lesson's code."
 )

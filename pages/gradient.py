@@ -12,7 +12,9 @@ from calc_core.expressions import to_latex
 from calc_core.multivariate import TangentPlane
 from ui.cache import HOUR, derivative_of
 from ui.formula_input import formula_input
+from ui.links import BIND, linked_numbers
 from ui.live_chart import live_chart
+from ui.presentation import explain
 from ui.presets import SURFACE_PRESETS
 from ui.single_variable import follow_chart_slider
 from ui.tabs import lazy_tabs
@@ -43,9 +45,12 @@ from viz.gradient import (
     gradient_figure,
     gradient_map,
     lifted_traces,
+    map_summary,
     polar_figure,
+    polar_summary,
     surface_base,
     surface_figure,
+    surface_summary,
 )
 
 Range = tuple[float, float]
@@ -111,6 +116,18 @@ def polar_of(text: str, x0: float, y0: float) -> dict:
     return polar_figure(plane_at(text, x0, y0))
 
 
+def init_angle() -> None:
+    """u's direction: on first use, the link's if the angle slider can take it, else 0°.
+
+    Read from the URL before anything is drawn: the map and the polar chart, drawn before the
+    slider, already show u at this angle."""
+    if "grad.angle" in st.session_state:
+        return
+    linked = linked_numbers("grad.angle", 1)
+    usable = linked is not None and 0.0 <= linked[0] <= 360.0
+    st.session_state["grad.angle"] = linked[0] if usable else 0.0
+
+
 def point_u(text: str, x0: float, y0: float, turn: float) -> None:
     """Turn u to ∇f's direction plus `turn` degrees (a button's callback)."""
     along = gradient_angle(plane_at(text, x0, y0))
@@ -120,10 +137,10 @@ def point_u(text: str, x0: float, y0: float, turn: float) -> None:
 
 # --- the page -------------------------------------------------------------------------------------
 
-st.session_state.setdefault("grad.angle", 0.0)
+init_angle()
 
 st.title("The gradient: the direction of steepest ascent")
-st.markdown(
+explain(
     "The gradient **∇f = (∂f/∂x, ∂f/∂y)** collects the partial derivatives into one arrow. "
     "It points where f rises fastest, its length |∇f| is that fastest rate, and it always "
     "crosses the level curve through its point **at a right angle**. Training a network walks "
@@ -149,7 +166,7 @@ def point_view(text: str) -> None:
     page (the title, the text and the formula box stay as they are, in the browser too)."""
     # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
     # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
-    st.session_state.setdefault("grad.angle", 0.0)
+    init_angle()
     init_view("grad", text)
     x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
     y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
@@ -175,6 +192,7 @@ def point_view(text: str) -> None:
             key="grad.map",
             height=620,
             filename="gradient-map",
+            summary=map_summary(text, plane, angle, x_range, y_range),
         )
     with polar_column:
         st.slider(
@@ -184,6 +202,7 @@ def point_view(text: str) -> None:
             step=float(ANGLE_STEP),
             format="%.0f°",
             key="grad.angle",
+            bind=BIND,
         )
         has_direction = gradient_angle(plane) is not None
         turns = st.columns([1.1, 1, 1.5, 1], vertical_alignment="center")
@@ -211,6 +230,7 @@ def point_view(text: str) -> None:
             height=430,
             filename="directional-derivative",
             on_change=partial(follow_chart_slider, "grad.angle", "grad.polar"),
+            summary=polar_summary(plane, angle),
         )
 
     base = map_of(text, x_range, y_range)
@@ -280,7 +300,7 @@ def point_view(text: str) -> None:
         """Where the paths along ±∇f lead, and how this differs from gradient descent."""
         up, down = paths_on_f(text, x0, y0, x_range, y_range)
         step = max(x_range[1] - x_range[0], y_range[1] - y_range[0]) / 80
-        st.markdown(
+        explain(
             f"From (x₀, y₀) the paths take steps of fixed length h = {number(step, 3)} "
             "along +∇f (ascent) and −∇f (descent), re-reading the gradient after each step, so "
             "they cross every level curve at a right angle. They stop at a peak or a valley "
@@ -299,7 +319,7 @@ def point_view(text: str) -> None:
                     f"(a change of {number(end[2] - plane.z0)})."
                 )
         st.markdown("\n".join(lines) or "- f is not defined at the point: no path.")
-        st.markdown(
+        explain(
             "**Gradient descent** in deep learning uses the same direction but a step that "
             "scales with the gradient: **w ← w − η ∇L(w)**, with learning rate η. Where the loss "
             "is steep, it jumps far; near a minimum, where ∇L shrinks, it slows down by itself."
@@ -307,7 +327,7 @@ def point_view(text: str) -> None:
 
     def surface_study() -> None:
         """The surface with ∇f lifted onto it: the steepest way up the tangent plane."""
-        st.markdown(
+        explain(
             "The same point on the surface z = f(x, y). The ∇f arrow climbs the tangent plane "
             "in the direction of ∇f, rising |∇f| per unit of ground covered; its shadow on the "
             "floor is ∇f on the map. The green level curve runs at the point's height, flat; "
@@ -319,11 +339,12 @@ def point_view(text: str) -> None:
             height=560,
             filename="gradient-on-the-surface",
             follows=True,
+            summary=surface_summary(text, plane, x_range, y_range),
         )
 
     def right_angle_study() -> None:
         """Why ∇f is perpendicular to the level curve, with this point's numbers."""
-        st.markdown(
+        explain(
             "Walk along the level curve through the point and f does not change, so the rate of "
             "change in that direction t is zero: **D_t f = ∇f·t = 0**. A zero dot product means a "
             "right angle: ∇f is perpendicular to the level curve, at every point where ∇f ≠ 0. "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 import streamlit as st
 
@@ -10,16 +11,22 @@ from calc_core.expressions import ExpressionError
 from calc_core.optimizers import OPTIMIZERS, SCHEDULES
 from ui.descent import (
     CONTROLS,
-    LR_GRID,
+    DEFAULT_FORMULA,
+    LEARNING_RATE,
     MAX_STEPS,
+    NOISE,
+    SCHEDULE_CONTROLS,
     SCHEDULE_LABELS,
+    SEED,
     SURFACE_LABELS,
     TYPED,
     TYPED_WINDOW,
+    Control,
     RunSettings,
     SurfaceKey,
     adaptive_note,
     apply_map_event,
+    apply_pending,
     curvature,
     divergence_note,
     figure_of,
@@ -28,8 +35,12 @@ from ui.descent import (
     has_gaps,
     hyperparameters,
     init_state,
+    insist,
     keep_in_window,
+    keep_link,
     markdown_table,
+    optimizers_changed,
+    option_label,
     point_step,
     pytorch_code,
     reset_for_surface,
@@ -37,24 +48,27 @@ from ui.descent import (
     results_rows,
     run_of,
     schedule_from,
+    settle,
     stability_bound,
     standalone_html,
     state_rows,
     surface_figure_of,
     surface_of,
     trajectories_csv,
+    view_defaults,
     warm_next_kappa,
 )
 from ui.formula_input import formula_input
+from ui.links import BIND
 from ui.live_chart import live_chart
+from ui.presentation import explain
 from ui.tabs import lazy_tabs
-from viz.descent import OPTIMIZER_STYLES, SHORT_TITLES, figure_at_step
+from viz.descent import OPTIMIZER_STYLES, SHORT_TITLES, figure_at_step, race_summary
 from viz.format import number
 
 XY = ("x", "y")
 state = st.session_state
 init_state(state)
-restore_defaults(state, state["gd.surface"])
 
 
 def typed_key(text: str) -> SurfaceKey:
@@ -77,7 +91,7 @@ def surface_changed() -> None:
     if name == "bowl":
         key = SurfaceKey("bowl", kappa=float(state["gd.kappa"]))
     elif name == TYPED:
-        key = typed_key(state.get("gd.f.last_good", "x^2 + 3y^2 + x*y"))
+        key = typed_key(state.get("gd.f.last_good", DEFAULT_FORMULA))
     else:
         key = SurfaceKey(name)
     reset_for_surface(state, surface_of(key), name)
@@ -95,8 +109,44 @@ def swatch(name: str) -> str:
     return f'<span style="color:{css};font-size:1.2em">━━●</span>'
 
 
+def setting(control: Control, key: str, default: Any) -> None:
+    """One setting's widget, bound to the URL, `default` its own default (what a link omits)."""
+    if control.toggle:
+        st.toggle(control.label, default, key=key, help=control.help, bind=BIND)
+    elif control.options is not None:
+        st.select_slider(
+            control.label, control.options, value=default, key=key, format_func=option_label,
+            help=control.help, bind=BIND,
+        )  # fmt: skip
+    else:
+        st.slider(
+            control.label, control.low, control.high, value=default, step=control.step, key=key,
+            help=control.help, bind=BIND,
+        )  # fmt: skip
+
+
+def noise_sigma(key: SurfaceKey) -> float:
+    """The gradient noise's σ: the noise slider times the typical |∇f| on this surface."""
+    return float(f"{state['gd.noise'] * gradient_scale(key):.4g}")
+
+
+def run_settings(key: SurfaceKey, chosen: list[str]) -> tuple[RunSettings, ...]:
+    """What each chosen optimiser's run depends on, as the widgets' state says now."""
+    start = (float(state["gd.x0"]), float(state["gd.y0"]))
+    steps = int(state["gd.steps"])
+    schedule = schedule_from(state)
+    sigma = noise_sigma(key)
+    seed = int(state["gd.seed"])
+    return tuple(
+        RunSettings(opt, float(state[f"gd.{opt}.lr"]),
+                    tuple(sorted(hyperparameters(state, opt).items())), start, steps, schedule,
+                    sigma, seed)
+        for opt in chosen
+    )  # fmt: skip
+
+
 st.title("Gradient descent playground")
-st.markdown(
+explain(
     "Training a network means adjusting its weights to make the loss smaller. Here the "
     "weights are two numbers (x, y) and the loss is a surface f(x, y): each optimiser starts "
     "at the same point, reads the gradient ∇f, and steps downhill by its own rule. Press "
@@ -116,6 +166,7 @@ def playground() -> None:
     # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
     # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
     init_state(state)
+    applied = apply_pending(state)
     # --- the loss surface, the start, the steps ---------------------------------------------
     row = st.columns([3, 2, 2, 2, 2], vertical_alignment="bottom")
     row[0].selectbox(
@@ -124,6 +175,7 @@ def playground() -> None:
         format_func=SURFACE_LABELS.get,
         key="gd.surface",
         on_change=surface_changed,
+        bind=BIND,
     )
     name = state["gd.surface"]
     if name == "bowl":
@@ -132,7 +184,9 @@ def playground() -> None:
             min_value=1.0,
             max_value=100.0,
             step=1.0,
+            value=10.0,
             key="gd.kappa",
+            bind=BIND,
             help="f = (x² + κy²)/2: curvature 1 along x and κ along y. Gradient descent is stable "
             "for η < 2/κ, and zig-zags more as κ grows.",
         )
@@ -145,10 +199,12 @@ def playground() -> None:
                     min_value=-10.0,
                     max_value=10.0,
                     step=0.5,
+                    value=TYPED_WINDOW,
                     key=f"gd.{axis}_range",
+                    bind=BIND,
                 )
         formula = formula_input(
-            "gd.f", default="x^2 + 3y^2 + x*y", variables=XY, name="f(x, y)", check=check_typed
+            "gd.f", default=DEFAULT_FORMULA, variables=XY, name="f(x, y)", check=check_typed
         )
         key = typed_key(formula.text)
         try:
@@ -159,52 +215,64 @@ def playground() -> None:
     else:
         key = SurfaceKey(name)
     surface = surface_of(key)
+    defaults = view_defaults(name, surface)  # each widget's own default: what a link omits
+    restore_defaults(state, defaults)
     keep_in_window(state, surface)
+    # The start sliders' ends are the surface's window: a new surface makes them new widgets,
+    # which Streamlit seeds from the URL (the old surface's start). `insist` keeps these.
+    intended = {k: state[k] for k in ("gd.x0", "gd.y0", "gd.steps")}
     row[2].slider(
         "start x₀",
         min_value=surface.x_range[0],
         max_value=surface.x_range[1],
         step=point_step(surface.x_range),
+        value=defaults["gd.x0"],
         key="gd.x0",
+        bind=BIND,
     )
     row[3].slider(
         "start y₀",
         min_value=surface.y_range[0],
         max_value=surface.y_range[1],
         step=point_step(surface.y_range),
+        value=defaults["gd.y0"],
         key="gd.y0",
+        bind=BIND,
         help="Or click on the contour map to start there.",
     )
-    row[4].slider("steps", min_value=10, max_value=MAX_STEPS, step=10, key="gd.steps")
+    row[4].slider(
+        "steps",
+        min_value=10,
+        max_value=MAX_STEPS,
+        step=10,
+        value=defaults["gd.steps"],
+        key="gd.steps",
+        bind=BIND,
+    )
+    insist(state, intended, applied)
+    keep_link(state, ("gd.x0", "gd.y0"), defaults, (surface.x_range, surface.y_range))
     pick = st.columns([2, 1], vertical_alignment="bottom")
     pick[0].pills(
         "Optimisers to compare",
         list(OPTIMIZERS),
         selection_mode="multi",
         format_func=SHORT_TITLES.get,
+        default=defaults["gd.optimizers"],
         key="gd.optimizers",
+        bind=BIND,
+        on_change=partial(optimizers_changed, state, defaults),
     )
     if name != TYPED:
         st.latex(f"f(x, y) = {surface.latex}")
 
-    start = (float(state["gd.x0"]), float(state["gd.y0"]))
     steps = int(state["gd.steps"])
-    state["gd.step"] = min(int(state["gd.step"]), steps)
     chosen = [n for n in OPTIMIZERS if n in (state["gd.optimizers"] or ())]
-    schedule = schedule_from(state)
-    sigma = float(f"{state['gd.noise'] * gradient_scale(key):.4g}")
-    curv = curvature(key, start)
-    settings: list[RunSettings] = []
-    bounds, hps = {}, {}
-    for opt in chosen:
-        hps[opt] = hp = hyperparameters(state, opt)
-        bounds[opt] = stability_bound(*curv, opt, hp) if curv else None
-        lr = float(state[f"gd.{opt}.lr"])
-        seed = int(state["gd.seed"])
-        settings.append(
-            RunSettings(opt, lr, tuple(sorted(hp.items())), start, steps, schedule, sigma, seed)
-        )
-    settings_key = tuple(settings)
+    state["gd.chosen"] = chosen
+    settings_key = settings = run_settings(key, chosen)
+    sigma = noise_sigma(key)
+    curv = curvature(key, (float(state["gd.x0"]), float(state["gd.y0"])))
+    hps = {s.optimizer: s.hp for s in settings}
+    bounds = {opt: stability_bound(*curv, opt, hp) if curv else None for opt, hp in hps.items()}
     runs = [run_of(key, s) for s in settings]
 
     # --- the run ---------------------------------------------------------------------------------
@@ -221,6 +289,7 @@ def playground() -> None:
             filename="gradient-descent",
             clicks=True,
             on_change=partial(map_event, key),
+            summary=race_summary(surface, runs, step, steps),
         )
         st.caption(
             f"{surface.note} Shaded bands: log-spaced levels of f, darker = lower; ★ known "
@@ -250,15 +319,7 @@ def playground() -> None:
                     f"{swatch(opt)} **{info.title}** <small>({torch_name})</small>",
                     unsafe_allow_html=True,
                 )
-                limit = bound.lr if bound is not None else float("inf")
-                st.select_slider(
-                    "learning rate η",
-                    LR_GRID,
-                    key=f"gd.{opt}.lr",
-                    format_func=lambda v, limit=limit: (
-                        f"{v:g} ✗ too large" if v >= limit else f"{v:g}"
-                    ),
-                )
+                setting(LEARNING_RATE, f"gd.{opt}.lr", defaults[f"gd.{opt}.lr"])
                 lr = float(state[f"gd.{opt}.lr"])
                 if bound is not None:
                     ok = lr < bound.lr
@@ -276,40 +337,27 @@ def playground() -> None:
                 with st.expander("settings"):
                     for control in CONTROLS[opt]:
                         widget_key = f"gd.{opt}.{control.param}"
-                        if control.toggle:
-                            st.toggle(control.label, key=widget_key)
-                        elif control.options is not None:
-                            st.select_slider(
-                                control.label, control.options, key=widget_key,
-                                format_func=lambda v: f"{v:g}",
-                            )  # fmt: skip
-                        else:
-                            st.slider(
-                                control.label, control.low, control.high, step=control.step,
-                                key=widget_key,
-                            )  # fmt: skip
+                        setting(control, widget_key, defaults[widget_key])
     with pick[1].expander("Learning-rate schedule and gradient noise", icon=":material/tune:"):
         st.selectbox(
-            "schedule", list(SCHEDULES), format_func=SCHEDULE_LABELS.get, key="gd.schedule"
+            "schedule",
+            list(SCHEDULES),
+            format_func=SCHEDULE_LABELS.get,
+            key="gd.schedule",
+            bind=BIND,
         )
-        if state["gd.schedule"] == "step_decay":
-            st.slider("step size (steps)", 1, MAX_STEPS, key="gd.step_size")
-            st.slider("γ (factor per decay)", 0.05, 1.0, step=0.05, key="gd.gamma")
-        elif state["gd.schedule"] == "linear_warmup":
-            st.slider("warm-up steps", 1, 200, key="gd.warmup")
-            st.slider("start factor", 0.01, 1.0, step=0.01, key="gd.start_factor")
-        elif state["gd.schedule"] == "cosine":
+        for control in SCHEDULE_CONTROLS.get(state["gd.schedule"], ()):
+            setting(control, f"gd.{control.param}", defaults[f"gd.{control.param}"])
+        if state["gd.schedule"] == "cosine":
             st.caption("η falls from its value to 0 along a half cosine over all the steps.")
-        st.slider(
-            "gradient noise (× the typical |∇f| here)",
-            min_value=0.0,
-            max_value=1.0,
-            step=0.05,
-            key="gd.noise",
-            help="Gaussian noise added to every gradient, as the mini-batches of stochastic "
-            "gradient descent do. Seeded: the same seed replays the same noise.",
+        setting(NOISE, "gd.noise", 0.0)
+        st.number_input(
+            SEED.label, min_value=0, max_value=10_000, value=0, step=1, key="gd.seed", bind=BIND
         )
-        st.number_input("noise seed", min_value=0, max_value=10_000, step=1, key="gd.seed")
+    # The runs were computed before the widgets above were drawn. `init_state` read a link's
+    # values for them first; should a widget have read one otherwise, run once more, so that
+    # the chart shows what the widgets say.
+    settle(state, settings_key, run_settings(key, chosen), applied)
     if sigma:
         st.caption(f"Gradient noise: σ = {number(sigma, 3)} on each coordinate of every gradient.")
 
@@ -322,15 +370,22 @@ def playground() -> None:
         st.error(note, icon=":material/error:")
     if runs:
         st.markdown(markdown_table(results_rows(surface, runs)))
-
-    def rules_and_state() -> None:
-        """Each optimiser's update rule and what it holds at the inspected step."""
+        # Outside the tabs, so that a link keeps the step whichever tab is open. Its end is the
+        # steps: when they change, it is a new widget that the URL would seed (`insist`).
+        intended = {"gd.step": state["gd.step"]}
         st.slider(
             "inspect step t (the chart's own slider sets it too)",
             min_value=0,
             max_value=steps,
+            value=0,
             key="gd.step",
+            bind=BIND,
         )
+        insist(state, intended, applied)
+        keep_link(state, ("gd.step",), defaults, steps)
+
+    def rules_and_state() -> None:
+        """Each optimiser's update rule and what it holds at the inspected step."""
         t = int(state["gd.step"])
         columns = st.columns(min(len(runs), 3) or 1)
         for i, run in enumerate(runs):
@@ -348,16 +403,18 @@ def playground() -> None:
 
     def on_the_surface() -> None:
         """The paths on the 3D surface, with the positions at the inspected step."""
-        st.markdown(
+        explain(
             "The same paths on the surface z = f(x, y), with each optimiser where it is at the "
             "inspected step t. Drag to turn the surface; the view stays as you leave it."
         )
+        t = int(state["gd.step"])
         live_chart(
-            surface_figure_of(key, settings_key, int(state["gd.step"])),
+            surface_figure_of(key, settings_key, t),
             key="gd.surface3d",
             height=600,
             filename="gradient-descent-3d",
             follows=True,
+            summary=race_summary(surface, runs, t, steps, view="3d"),
         )
         st.caption(
             "Colours follow the same log-spaced levels as the map; walls above the 95th percentile "
@@ -393,6 +450,7 @@ def playground() -> None:
             [s.optimizer for s in settings],
             format_func=lambda n: OPTIMIZERS[n].title,
             key="gd.export_run",
+            bind=BIND,
         )
         picked = next(
             (i for i, s in enumerate(settings) if s.optimizer == state["gd.export_run"]), 0

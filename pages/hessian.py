@@ -7,6 +7,8 @@ import streamlit as st
 
 from calc_core.multivariate import NEWTON_FIXES, curvature_along
 from ui.curvature import (
+    ANGLE,
+    PREFIX,
     WINDOW_STEP,
     check_second_derivatives,
     critical_of,
@@ -20,21 +22,30 @@ from ui.curvature import (
     radius_bounds,
     surface_part,
     taylor_at,
+    view_defaults,
     warm_symbolic_worker,
     window_changed,
 )
 from ui.formula_input import formula_input
+from ui.links import BIND
 from ui.live_chart import live_chart
+from ui.maps import hold_view
+from ui.presentation import explain
 from ui.presets import HESSIAN_PRESETS
 from ui.tabs import lazy_tabs
 from ui.two_variables import XY, has_gaps, point_step
 from viz.format import number
 from viz.hessian import (
     SUBSCRIPTS,
+    critical_counts,
     curvature_figure,
+    curvature_summary,
     map_figure,
+    map_summary,
     newton_figure,
+    newton_summary,
     taylor_figure,
+    taylor_summary,
     tidy,
 )
 
@@ -62,13 +73,6 @@ METHODS = {
     "from a grid of starts, which found more",
     "numeric": "Newton's method on ∇f = 0 from a grid of starts (numerically)",
 }
-SINGULARS = {"degenerate": "degenerate point"}
-PLURALS = {
-    "minimum": "minima",
-    "maximum": "maxima",
-    "saddle": "saddles",
-    "degenerate": "degenerate points",
-}
 
 
 def matrix_latex(rows) -> str:
@@ -78,7 +82,8 @@ def matrix_latex(rows) -> str:
 
 
 def latex_number(value: float) -> str:
-    return number(value).replace("−", "-")
+    text = number(value).replace("−", "-").replace("∞", r"\infty")
+    return text.replace("undefined", r"\text{undefined}")
 
 
 def use_preset(name: str) -> None:
@@ -95,7 +100,7 @@ def turn_u(degrees: float) -> None:
 # --- the page -------------------------------------------------------------------------------------
 
 st.title("The Hessian: curvature, critical points and Newton's method")
-st.markdown(
+explain(
     "The gradient says which way f slopes; the **Hessian** H, the 2 × 2 matrix of second "
     "partial derivatives, says how that slope *changes*: how f **curves**. Its eigenvectors "
     "are the directions of strongest and weakest curvature and its eigenvalues how strong. "
@@ -124,30 +129,41 @@ def point_section(text: str) -> None:
     # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
     # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
     init_hessian_view(text)
-    x_range = tuple(float(v) for v in st.session_state["hess.x_range"])
-    y_range = tuple(float(v) for v in st.session_state["hess.y_range"])
+    state = st.session_state
+    x_range = tuple(float(v) for v in state["hess.x_range"])
+    y_range = tuple(float(v) for v in state["hess.y_range"])
+    defaults = view_defaults(text, x_range, y_range)
+    view_keys = [f"{PREFIX}.{name}" for name in ("x0", "y0", "x_range", "y_range")]
+    before = {key: state[key] for key in view_keys}
     controls = st.columns(4)
-    controls[0].slider(
-        "x₀", min_value=x_range[0], max_value=x_range[1], step=point_step(x_range), key="hess.x0"
-    )
-    controls[1].slider(
-        "y₀", min_value=y_range[0], max_value=y_range[1], step=point_step(y_range), key="hess.y0"
-    )
+    for column, axis, window in ((controls[0], "x", x_range), (controls[1], "y", y_range)):
+        column.slider(
+            f"{axis}₀",
+            min_value=window[0],
+            max_value=window[1],
+            value=defaults[f"hess.{axis}0"],
+            step=point_step(window),
+            key=f"hess.{axis}0",
+            bind=BIND,
+        )
     for column, axis in ((controls[2], "x"), (controls[3], "y")):
         column.slider(
             f"{axis} range",
             min_value=-10.0,
             max_value=10.0,
+            value=defaults[f"hess.{axis}_range"],
             step=WINDOW_STEP,
             key=f"hess.{axis}_range",
             on_change=window_changed,
+            bind=BIND,
         )
-    x0, y0 = float(st.session_state["hess.x0"]), float(st.session_state["hess.y0"])
+    hold_view(PREFIX, before)
+    x0, y0 = float(state["hess.x0"]), float(state["hess.y0"])
     here = curvature_at(text, x0, y0)
     eigen = here.eigen
-    st.session_state.setdefault("hess.angle", 30.0)  # off the axes, to show it lies between
-    angle = float(st.session_state["hess.angle"])
+    angle = float(state.get("hess.angle", ANGLE))  # its slider comes after the map
     u_curvature = float(curvature_along(here.hessian, np.radians(angle))) if eigen else np.nan
+    found = critical_of(text, x_range, y_range)
 
     if eigen is not None:
         values = ", ".join(
@@ -164,6 +180,7 @@ def point_section(text: str) -> None:
             key="hess.map",
             height=600,
             filename="hessian-map",
+            summary=map_summary(x0, y0, eigen, angle, u_curvature, found),
         )
     with side_column:
         H = here.hessian
@@ -194,8 +211,10 @@ def point_section(text: str) -> None:
             min_value=0.0,
             max_value=180.0,
             step=5.0,
+            value=ANGLE,
             format="%.0f°",
             key="hess.angle",
+            bind=BIND,
         )
         buttons = st.columns(2)
         for i, column in enumerate(buttons):
@@ -219,15 +238,10 @@ def point_section(text: str) -> None:
                 key="hess.curvature",
                 height=290,
                 filename="curvature-along-u",
+                summary=curvature_summary(eigen, angle, u_curvature),
             )
 
-    found = critical_of(text, x_range, y_range)
-    counts = {kind: sum(p.kind == kind for p in found.points) for kind in PLURALS}
-    listed = [
-        f"{n} {SINGULARS.get(kind, kind) if n == 1 else PLURALS[kind]}"
-        for kind, n in counts.items()
-        if n
-    ]
+    listed = critical_counts(found)
     st.caption(
         "On the map: shading darker where f is lower; the **axes at the point** are H's "
         "eigenvectors, each as long as its |λ| allows (the longer, the stronger the curvature): "
@@ -236,7 +250,7 @@ def point_section(text: str) -> None:
         "circles are minima, vermillion triangles maxima, orange crosses saddles, sky squares "
         "degenerate. "
         + (
-            f"In this window: {', '.join(listed)} ({found.method})."
+            f"In this window: {listed} ({found.method})."
             if listed
             else "No critical points in this window."
         )
@@ -267,7 +281,7 @@ def point_section(text: str) -> None:
 
     def taylor_study() -> None:
         """The surface with its tangent plane and quadratic model at the point."""
-        st.markdown(
+        explain(
             "Near the point, f is almost its **Taylor model**. To first order it is the tangent "
             "plane f(p) + ∇f·(x − p); adding the Hessian's term ½ (x − p)ᵀ H (x − p) gives a "
             "quadratic surface that also bends as f does. Shrink the reach r: the plane's gap to "
@@ -275,17 +289,20 @@ def point_section(text: str) -> None:
         )
         fit_radius(x_range, y_range)
         low, high, step = radius_bounds(x_range, y_range)
+        before = {"hess.radius": state["hess.radius"]}  # its slider's ends follow the window
         chart, side = st.columns([3, 2], gap="medium")
         with side:
             st.slider(
-                "how far the models reach, r", min_value=low, max_value=high, step=step,
-                key="hess.radius",
+                "how far the models reach, r", min_value=low, max_value=high,
+                value=defaults["hess.radius"], step=step, key="hess.radius", bind=BIND,
             )  # fmt: skip
+            hold_view(PREFIX, before)
             boxes = st.columns(2)
-            first = boxes[0].checkbox("tangent plane", value=True, key="hess.first")
-            second = boxes[1].checkbox("quadratic model", value=True, key="hess.second")
-        radius = float(st.session_state["hess.radius"])
+            first = boxes[0].checkbox("tangent plane", value=True, key="hess.first", bind=BIND)
+            second = boxes[1].checkbox("quadratic model", value=True, key="hess.second", bind=BIND)
+        radius = float(state["hess.radius"])
         patch = taylor_at(text, x0, y0, radius)
+        gaps = largest_gaps(patch) if patch is not None else None
         with chart:
             live_chart(
                 taylor_figure(
@@ -299,12 +316,15 @@ def point_section(text: str) -> None:
                 height=520,
                 filename="taylor-models",
                 follows=True,
+                summary=taylor_summary(
+                    (x0, y0, here.value), radius, gaps, first=first, second=second
+                ),
             )
         with side:
-            if patch is None:
+            if gaps is None:
                 st.warning("f or its derivatives are undefined at this point: there is no model.")
                 return
-            plane_gap, quadratic_gap = largest_gaps(patch)
+            plane_gap, quadratic_gap = gaps
             st.metric(f"largest |f − plane| within r = {number(radius)}", number(plane_gap))
             st.metric(f"largest |f − quadratic| within r = {number(radius)}", number(quadratic_gap))
             st.caption(
@@ -316,7 +336,7 @@ def point_section(text: str) -> None:
     def critical_study() -> None:
         """The critical points in the window, how they were found, and the second-derivative
         test."""
-        st.markdown(
+        explain(
             "At a **critical point** ∇f = 0: the tangent plane is flat, so the first-order model "
             "says nothing and the Hessian decides. **Both eigenvalues positive**: f curves up "
             "every way, a minimum. **Both negative**: a maximum. **One of each sign**: a saddle, "
@@ -348,8 +368,8 @@ def point_section(text: str) -> None:
                 }
             )
         st.dataframe(rows, hide_index=True, width="stretch", key="hess.critical_table")
-        if counts["saddle"]:
-            st.markdown(
+        if any(p.kind == "saddle" for p in found.points):
+            explain(
                 "**Saddles slow gradient descent down.** Near a saddle ∇f is small, so the steps "
                 "−lr·∇f are small too: gradient descent crawls in along the direction that curves "
                 "up, and only slowly picks up the direction that curves down. On the saddle "
@@ -358,7 +378,7 @@ def point_section(text: str) -> None:
 
     def newton_study() -> None:
         """Newton's step and gradient descent's from the point, and their paths."""
-        st.markdown(
+        explain(
             "**Gradient descent** steps along −lr·∇f: the same learning rate for every direction. "
             "**Newton's method** steps to where the quadratic model is flat, −H⁻¹∇f: it divides "
             "each eigen-direction's slope by its own curvature, long steps where f is flat, short "
@@ -366,23 +386,23 @@ def point_section(text: str) -> None:
         )
         options = st.columns(4)
         options[0].slider(
-            "learning rate lr", min_value=0.001, max_value=0.5, step=0.001, format="%.3f",
-            key="hess.lr",
+            "learning rate lr", min_value=0.001, max_value=0.5, value=defaults["hess.lr"],
+            step=0.001, format="%.3f", key="hess.lr", bind=BIND,
         )  # fmt: skip
-        options[1].slider("steps", min_value=1, max_value=100, value=30, key="hess.steps")
+        options[1].slider(
+            "steps", min_value=1, max_value=100, value=30, key="hess.steps", bind=BIND
+        )
         options[2].selectbox(
-            "Newton's fix", NEWTON_FIXES, format_func=FIX_LABELS.get, key="hess.fix"
+            "Newton's fix", NEWTON_FIXES, format_func=FIX_LABELS.get, key="hess.fix", bind=BIND
         )
         options[3].slider(
             "damping (added to H's diagonal)", min_value=0.0, max_value=10.0, value=0.0, step=0.1,
-            key="hess.damping",
+            key="hess.damping", bind=BIND,
         )  # fmt: skip
-        lr = float(st.session_state["hess.lr"])
-        fix = str(st.session_state["hess.fix"])
-        damping = float(st.session_state["hess.damping"])
-        result = race(
-            text, x0, y0, lr, int(st.session_state["hess.steps"]), fix, damping, x_range, y_range
-        )
+        lr = float(state["hess.lr"])
+        fix = str(state["hess.fix"])
+        damping = float(state["hess.damping"])
+        result = race(text, x0, y0, lr, int(state["hess.steps"]), fix, damping, x_range, y_range)
         step = result.step
         if step is not None:
             heading = f"Newton heads for the model's {step.heads_for}"
@@ -398,11 +418,12 @@ def point_section(text: str) -> None:
                 key="hess.newton",
                 height=540,
                 filename="newton-vs-gradient-descent",
+                summary=newton_summary(x0, y0, step, result.newton, result.descent, lr),
             )  # fmt: skip
         with side:
             newton_readout(step, result, fix, damping)
         if step is not None:
-            st.markdown(zigzag_text(step.condition_number, result.stable_lr))
+            explain(zigzag_text(step.condition_number, result.stable_lr))
         demo = st.columns(2)
         zigzag = demo[0].button(
             "See the zig-zag on x² + 25y² (κ = 25)", key="hess.show_zigzag", on_click=use_preset,

@@ -9,18 +9,22 @@ import streamlit as st
 from calc_core.expressions import to_latex
 from calc_core.multivariate import jvp, vjp
 from ui.formula_input import CUSTOM, formula_input
+from ui.links import BIND
 from ui.live_chart import live_chart
 from ui.maps import (
     BOXES,
     KINDS,
     LAYER,
     LAYER_KEYS,
+    LAYER_REACH,
     PLANE,
+    POINT_CONTROLS,
     PRESET_KEYS,
     SHAPES,
+    VIEW_KEYS,
     area_scale_formula,
     covector_curve,
-    init_point_controls,
+    hold_view,
     init_state,
     init_view,
     input_part,
@@ -33,6 +37,8 @@ from ui.maps import (
     use_layer,
     use_preset,
 )
+from ui.presentation import explain
+from ui.presets import JACOBIAN_PRESETS
 from ui.tabs import lazy_tabs
 from ui.two_variables import XY, check_partials, point_sliders, window_sliders
 from viz.format import number
@@ -41,10 +47,14 @@ from viz.jacobian import (
     arrow_scales,
     box_span,
     closeup_figure,
+    closeup_summary,
     input_figure,
+    input_summary,
     output_figure,
+    output_summary,
     plane_span,
     surface_figure,
+    surface_summary,
 )
 
 SUBSCRIPTS = "₁₂₃"
@@ -96,7 +106,7 @@ init_state()
 state = st.session_state
 
 st.title("The Jacobian: a map's local linear picture")
-st.markdown(
+explain(
     "A map **F** moves every point (x, y) of the plane somewhere else. Zoom in far enough on "
     "any point p and F looks **linear**: a tiny square becomes a parallelogram. That linear "
     "map is the **Jacobian J**, the matrix of all partial derivatives ∂Fᵢ/∂xⱼ: its columns are "
@@ -105,7 +115,9 @@ st.markdown(
     "is such a map, and backpropagation multiplies by its Jacobian."
 )
 
-kind = st.radio("The map", list(KINDS), format_func=KINDS.get, key="jac.kind", horizontal=True)
+kind = st.radio(
+    "The map", list(KINDS), format_func=KINDS.get, key="jac.kind", horizontal=True, bind=BIND
+)
 sync_preset(kind)
 boxes = BOXES[kind]
 columns = st.columns([2, 3, 3] if kind == PLANE else [2, 2, 2, 2])
@@ -115,6 +127,7 @@ columns[0].selectbox(
     key=PRESET_KEYS[kind],
     on_change=use_preset,
     args=(kind,),
+    bind=BIND,
 )
 formulas = []
 for i, (column, box) in enumerate(zip(columns[1:], boxes, strict=True)):
@@ -138,9 +151,13 @@ init_view(kind, preset_name)
 if kind == PLANE and preset_name == LAYER:
     layer = st.columns(6)
     names = ("w₁₁", "w₁₂", "w₂₁", "w₂₂", "b₁", "b₂")
-    for column, key, name in zip(layer, LAYER_KEYS, names, strict=True):
-        reach = 3.0 if name.startswith("w") else 2.0
-        column.slider(name, -reach, reach, step=0.1, key=key, on_change=use_layer)
+    weights = JACOBIAN_PRESETS[LAYER]["layer"]
+    for column, key, name, reach, weight in zip(
+        layer, LAYER_KEYS, names, LAYER_REACH, weights, strict=True
+    ):
+        column.slider(
+            name, -reach, reach, weight, step=0.1, key=key, on_change=use_layer, bind=BIND
+        )
 
 # --- the point, the window, the small shape, v and w ----------------------------------------------
 
@@ -149,51 +166,54 @@ if kind == PLANE and preset_name == LAYER:
 def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
     """Everything the point, the window, the shape, v and w move: their sliders rerun only this
     part of the page (the title, the map's choice and its formulas stay as they are)."""
-    # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
-    # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
-    init_point_controls()
+    # A fragment rerun skips the page's top: the view is set again here.
     init_view(kind, preset_name)
     x_range = tuple(float(v) for v in state["jac.x_range"])
     y_range = tuple(float(v) for v in state["jac.y_range"])
+    before = {key: state[key] for key in VIEW_KEYS}
     controls = st.columns(4)
     point_sliders("jac", controls[:2])
     window_sliders("jac", controls[2:])
+    hold_view("jac", before)
 
     shape_column, size_column, v_column, w_column = st.columns([1.3, 2, 2, 2])
-    shape_column.radio("Small shape", SHAPES, key="jac.shape", horizontal=True)
-    size_column.slider(
+    shape = shape_column.radio("Small shape", SHAPES, key="jac.shape", horizontal=True, bind=BIND)
+    size = size_column.slider(
         "its size h (half the square's side, or the radius)",
         min_value=0.01,
         max_value=1.0,
+        value=POINT_CONTROLS["jac.size"],
         step=0.01,
         key="jac.size",
+        bind=BIND,
     )
-    v_column.slider(
+    v_angle = v_column.slider(
         "direction v (degrees from the x axis)",
         min_value=0.0,
         max_value=360.0,
+        value=POINT_CONTROLS["jac.v_angle"],
         step=5.0,
         format="%.0f°",
         key="jac.v_angle",
+        bind=BIND,
     )
+    w_angle = POINT_CONTROLS["jac.w_angle"]
     if kind == PLANE:
-        w_column.slider(
+        w_angle = w_column.slider(
             "output covector w (degrees)",
             min_value=0.0,
             max_value=360.0,
+            value=w_angle,
             step=5.0,
             format="%.0f°",
             key="jac.w_angle",
+            bind=BIND,
         )
 
     x0, y0 = float(state["jac.x0"]), float(state["jac.y0"])
-    size, shape = float(state["jac.size"]), str(state["jac.shape"])
-    view = point_view(texts, x0, y0, size, shape)
+    view = point_view(texts, x0, y0, float(size), str(shape))
     Fp, J, local, ratio = view.value, view.jacobian, view.local, view.ratio
-    v_theta, w_theta = (
-        np.radians(float(state["jac.v_angle"])),
-        np.radians(float(state["jac.w_angle"])),
-    )
+    v_theta, w_theta = np.radians(float(v_angle)), np.radians(float(w_angle))
     v = np.array([np.cos(v_theta), np.sin(v_theta)])
     w = np.array([np.cos(w_theta), np.sin(w_theta)])
     Jv = jvp(J, v)
@@ -230,6 +250,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
             key="jac.input",
             height=540,
             filename="jacobian-input-plane",
+            summary=input_summary(p, scale, v, wJ),
         )
     with right:
         if kind == PLANE:
@@ -238,6 +259,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 key="jac.output",
                 height=540,
                 filename="jacobian-output-plane",
+                summary=output_summary(Fp, J, ratio, Jv, w),
             )
         else:
             live_chart(
@@ -252,6 +274,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 height=540,
                 filename="jacobian-surface-patch",
                 follows=True,
+                summary=surface_summary(Fp, J, scale, Jv),
             )
 
     if kind == PLANE:
@@ -321,7 +344,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
 
     def square_study() -> None:
         """The square's image against the parallelogram, magnified, and the areas as h shrinks."""
-        st.markdown(
+        explain(
             "The linear picture is exact only in the limit: F(p + d) = F(p) + J·d + (terms of "
             "size |d|²). Through a magnifier of power 1/h the parallelogram stays put while the "
             "curved image closes in on it as **h** shrinks; the areas' ratio tends to the area "
@@ -334,6 +357,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 key="jac.closeup",
                 height=440,
                 filename="jacobian-close-up",
+                summary=closeup_summary(float(size), ratio, scale),
             )
         rows = [
             {
@@ -351,7 +375,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
         formula = area_scale_formula(texts)
         if kind == PLANE:
             st.latex(rf"\det J = {to_latex(formula)}")
-            st.markdown(
+            explain(
                 "A small area near p becomes |det J| times as large. Where **det J > 0** (orange) "
                 "F keeps the plane's orientation: a square's corners, read counter-clockwise, stay "
                 "counter-clockwise. Where **det J < 0** (blue) they come out clockwise: the plane "
@@ -372,7 +396,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 )
         else:
             st.latex(rf"\sqrt{{\det(J^\mathsf{{T}} J)}} = {to_latex(formula)}")
-            st.markdown(
+            explain(
                 "J has 3 rows and 2 columns, so it has no determinant. Its two columns ∂F/∂x and "
                 "∂F/∂y span the tangent plane, and the parallelogram they make has area "
                 "√det(JᵀJ) = |∂F/∂x × ∂F/∂y|: the factor by which F scales small areas onto the "
@@ -381,7 +405,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
 
     def modes_study() -> None:
         """JVP and VJP with this point's numbers, and why reverse mode wins for a loss."""
-        st.markdown(
+        explain(
             "**Forward mode** (a Jacobian-vector product) pushes an input direction v through the "
             "map: **J·v** is the velocity of F(p + t·v) at t = 0, one column's worth of J per "
             "pass. **Reverse mode** (a vector-Jacobian product, what backpropagation computes) "
@@ -398,7 +422,7 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
                 rf"w \cdot (J v) = {_latex_number(w @ Jv)} = (w^\mathsf{{T}} J) \cdot v"
                 r"\qquad\text{(the same number, either way round)}"
             )
-        st.markdown(
+        explain(
             "**Why backpropagation runs in reverse:** a network has millions of inputs (its "
             "weights) and one output (the loss), so one reverse pass gives the whole gradient "
             "wᵀJ with w = 1, where forward mode would need one pass per weight."

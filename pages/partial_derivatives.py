@@ -13,7 +13,9 @@ from calc_core.expressions import symbol, to_latex
 from calc_core.numerical import difference_quotients
 from ui.cache import derivative_of, parsed
 from ui.formula_input import formula_input
+from ui.links import BIND
 from ui.live_chart import live_chart
+from ui.presentation import explain
 from ui.presets import SURFACE_PRESETS
 from ui.tabs import lazy_tabs
 from ui.two_variables import (
@@ -35,15 +37,19 @@ from viz.partials import (
     PATH_VARIABLES,
     PathSample,
     path_figure,
+    path_summary,
     sample_slices,
     slices_figure,
+    slices_summary,
     surface_figure,
+    surface_summary,
 )
 
 LINE, CIRCLE, TYPED = "a line through the point", "a circle around the point", "typed x(t), y(t)"
 T_SPANS = {"0 to 2π": (0.0, 2 * math.pi), "−1 to 1": (-1.0, 1.0), "0 to 1": (0.0, 1.0),
            "−3 to 3": (-3.0, 3.0)}  # fmt: skip
 TYPED_DEFAULT = ("cos(t)", "1 + sin(2t)/2")
+LINE_ANGLE, RADIUS = 30, 1.0  # the line's direction (degrees) and the circle's radius at first
 
 
 def _term(slope: float, variable: str, at: float) -> str:
@@ -81,20 +87,17 @@ state = st.session_state
 
 
 def init_path_state() -> None:
-    """The path study's controls, with their defaults."""
-    state.setdefault("pd.path", LINE)
-    state.setdefault("pd.angle", 30)
-    state.setdefault("pd.radius", 1.0)
-    state.setdefault("pd.xt", TYPED_DEFAULT[0])
-    state.setdefault("pd.yt", TYPED_DEFAULT[1])
+    """The last typed path that worked. (The path's controls take their defaults as `value=`:
+    a bound widget drops a link's value equal to its own default, so that default must be
+    the page's, not Streamlit's: the line's angle 0° or the radius 0.1 would otherwise come
+    back from a link as 30° and 1.)"""
     state.setdefault("pd.typed_good", TYPED_DEFAULT)
-    state.setdefault("pd.t_span", "0 to 2π")
 
 
 init_path_state()
 
 st.title("Partial derivatives: one variable at a time")
-st.markdown(
+explain(
     "A function of two inputs is a surface z = f(x, y). A **partial derivative** changes one "
     "input and **holds the other constant**: cut the surface with the plane y = y₀ and you get "
     "an ordinary curve f(x, y₀), whose slope at x₀ is **∂f/∂x**; cut it with x = x₀ and the "
@@ -127,7 +130,7 @@ def point_section(text: str) -> None:
     y_low, y_high = state["pd.y_range"]
     point_row = st.columns([4, 4, 3], vertical_alignment="bottom")
     point_sliders("pd", point_row)
-    show_plane = point_row[2].toggle("tangent plane at the point", key="pd.plane")
+    show_plane = point_row[2].toggle("tangent plane at the point", key="pd.plane", bind=BIND)
     window_row = st.columns(2)
     window_sliders("pd", window_row)
 
@@ -153,6 +156,7 @@ def point_section(text: str) -> None:
             key="pd.slices_chart",
             height=600,
             filename="partial-derivative-slices",
+            summary=slices_summary(text, plane, x_range, y_range),
         )
     if scene["gaps"]:
         st.caption(
@@ -193,27 +197,45 @@ def point_section(text: str) -> None:
 
     # --- studies ------------------------------------------------------------------------------
 
-    def _path_texts() -> tuple[str, str, tuple[float, float]]:
+    def _path_texts() -> tuple[str, str, tuple[float, float], str]:
         """The path controls; the path to study: x(t), y(t) (a and b stand for x₀ and y₀), t
-        range."""
-        kind = st.radio("The path", [LINE, CIRCLE, TYPED], key="pd.path", horizontal=True)
+        range, and the path in words."""
+        kind = st.radio(
+            "The path", [LINE, CIRCLE, TYPED], key="pd.path", horizontal=True, bind=BIND
+        )
+        at = f"({number(x0)}, {number(y0)})"
         if kind == LINE:
             angle = st.slider(
-                "direction of the line (degrees from the x axis)", 0, 180, step=5, key="pd.angle"
+                "direction of the line (degrees from the x axis)",
+                0,
+                180,
+                value=LINE_ANGLE,
+                step=5,
+                key="pd.angle",
+                bind=BIND,
             )
             reach = _decimal(0.35 * min(x_range[1] - x_range[0], y_range[1] - y_range[0]))
             return (
                 f"a + {reach}*cos({angle}*pi/180)*t",
                 f"b + {reach}*sin({angle}*pi/180)*t",
                 (-1.0, 1.0),
+                f"the line through {at} at {angle}° from the x axis",
             )
         if kind == CIRCLE:
-            radius = _decimal(st.slider("radius", 0.1, 3.0, step=0.1, key="pd.radius"))
-            return (f"a + {radius}*cos(t)", f"b + {radius}*sin(t)", (0.0, 2 * math.pi))
+            radius = st.slider(
+                "radius", 0.1, 3.0, value=RADIUS, step=0.1, key="pd.radius", bind=BIND
+            )
+            shown = _decimal(radius)
+            return (
+                f"a + {shown}*cos(t)",
+                f"b + {shown}*sin(t)",
+                (0.0, 2 * math.pi),
+                f"the circle of radius {number(radius)} around {at}",
+            )
         boxes = st.columns([3, 3, 2])
-        boxes[0].text_input("x(t) =", key="pd.xt")
-        boxes[1].text_input("y(t) =", key="pd.yt")
-        span = boxes[2].selectbox("t runs from", list(T_SPANS), key="pd.t_span")
+        for column, axis, default in zip(boxes[:2], "xy", TYPED_DEFAULT, strict=True):
+            column.text_input(f"{axis}(t) =", value=default, key=f"pd.{axis}t", bind=BIND)
+        span = boxes[2].selectbox("t runs from", list(T_SPANS), key="pd.t_span", bind=BIND)
         typed = (state["pd.xt"], state["pd.yt"])
         try:
             for part in typed:
@@ -222,12 +244,13 @@ def point_section(text: str) -> None:
             st.error(f"The path: {error}", icon=":material/error:")
             st.caption("Still drawing the last path that worked.")
             typed = state["pd.typed_good"]
-        return (*typed, T_SPANS[span])
+        return (*typed, T_SPANS[span], "the typed path")
 
-    def _study_path() -> tuple[str, str, PathSample] | None:
-        """The chosen path sampled with both derivatives; for a typed path that fails, the last
-        good one; None (after saying why) when there is nothing to draw."""
-        x_of_t, y_of_t, t_range = _path_texts()
+    def _study_path() -> tuple[str, str, PathSample, str] | None:
+        """The chosen path sampled with both derivatives, and the path in words; for a typed
+        path that fails, the last good one; None (after saying why) when there is nothing to
+        draw."""
+        x_of_t, y_of_t, t_range, name = _path_texts()
         typed = state["pd.path"] == TYPED
         try:
             sample = path_sample(text, x_of_t, y_of_t, t_range, (x0, y0))
@@ -242,11 +265,12 @@ def point_section(text: str) -> None:
                 return None
         if typed:
             state["pd.typed_good"] = (x_of_t, y_of_t)
-        return x_of_t, y_of_t, sample
+            name = f"x(t) = {x_of_t}, y(t) = {y_of_t}"
+        return x_of_t, y_of_t, sample, name
 
     def partial_versus_total() -> None:
         """A path through the window, and d/dt f(x(t), y(t)) by the chain rule and directly."""
-        st.markdown(
+        explain(
             "A **partial** derivative moves one input and holds the others still: ∂f/∂x is the "
             "slope of the slice y = y₀. The **total** derivative follows a path (x(t), y(t)) along "
             "which *both* inputs move, and adds what each movement contributes: "
@@ -257,7 +281,7 @@ def point_section(text: str) -> None:
         studied = _study_path()
         if studied is None:
             return
-        x_of_t, y_of_t, sample = studied
+        x_of_t, y_of_t, sample, name = studied
         at_point = {symbol("a"): _exact(x0), symbol("b"): _exact(y0)}
         path_x, path_y = (parsed(p, PATH_VARIABLES).subs(at_point) for p in (x_of_t, y_of_t))
         st.latex(
@@ -269,6 +293,7 @@ def point_section(text: str) -> None:
             key="pd.path_chart",
             height=540,
             filename="total-derivative-along-a-path",
+            summary=path_summary(sample, name),
         )
         gap = sample.max_difference
         left, right = st.columns([1, 3], vertical_alignment="center")
@@ -290,7 +315,7 @@ def point_section(text: str) -> None:
 
     def partials_as_limits() -> None:
         """Forward difference quotients along x and along y shrinking toward the two partials."""
-        st.markdown(
+        explain(
             "Each partial is an ordinary derivative of a slice, so it has the usual limit: "
             r"$\frac{\partial f}{\partial x}(x_0, y_0) = \lim_{h \to 0} "
             r"\frac{f(x_0 + h, y_0) - f(x_0, y_0)}{h}$, and the same with y₀ + h for ∂f/∂y. "
@@ -332,6 +357,7 @@ def point_section(text: str) -> None:
             height=600,
             filename="surface-and-slices",
             follows=True,
+            summary=surface_summary(text, plane, x_range, y_range, show_plane=show_plane),
         )
 
 

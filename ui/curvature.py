@@ -4,12 +4,17 @@
 Everything costly is keyed on the formula's text and plain numbers: the Hessian's entries are
 differentiated once, in the killable worker (`ui.cache.derivative_of`), the critical points are
 solved once per formula and window, and a move of the point only evaluates compiled functions.
+
+Every view slider is bound to the URL and declares as its default what a link without it opens
+on (`view_defaults`); the link's window, point, u and reach are read on the first run, before
+the sliders whose ends or whose charts need them (`init_hessian_view`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -34,8 +39,19 @@ from calc_core.multivariate import (
 from calc_core.optimizers import largest_stable_learning_rate, run_optimizer
 from calc_core.symbolic_worker import derivative_guarded, warm_up
 from ui.cache import HOUR, compiled, derivative_of, parsed
-from ui.presets import HESSIAN_PRESETS
-from ui.two_variables import CONTOUR_GRID, XY, init_view, point_step, snap_point, surface
+from ui.links import linked_numbers
+from ui.maps import linked_view, put_back_held
+from ui.presets import HESSIAN_PRESETS, SURFACE_VIEWS
+from ui.sliders import on_step
+from ui.two_variables import (
+    CONTOUR_GRID,
+    DEFAULT_VIEW,
+    XY,
+    init_view,
+    point_step,
+    snap_point,
+    surface,
+)
 from viz.hessian import map_base, surface_base
 
 PREFIX = "hess"
@@ -80,15 +96,45 @@ VIEWS = {  # formula text -> View
 }
 
 
+ANGLE = 30.0  # u's direction at first: off the axes, to show that uᵀHu lies between the λs
+
+
+def default_view(text: str) -> View:
+    """Where a formula is seen first: a preset's own view, a surface preset's window and point,
+    or the default window (also what a link that leaves them out opens with)."""
+    if text in VIEWS:
+        return VIEWS[text]
+    x_range, y_range, point = SURFACE_VIEWS.get(text, DEFAULT_VIEW)
+    return View(x_range, y_range, point, DEFAULT_LR)
+
+
+def view_defaults(text: str, x_range: Range, y_range: Range) -> dict[str, Any]:
+    """The `value=` of each view slider: what the page shows for this formula and window when a
+    link leaves the setting out (a link leaves out a value equal to its widget's default, so
+    the two must agree)."""
+    view = default_view(text)
+    return {
+        f"{PREFIX}.x0": on_step(view.point[0], *x_range, point_step(x_range)),
+        f"{PREFIX}.y0": on_step(view.point[1], *y_range, point_step(y_range)),
+        f"{PREFIX}.x_range": view.x_range,
+        f"{PREFIX}.y_range": view.y_range,
+        f"{PREFIX}.lr": view.lr,
+        f"{PREFIX}.radius": _fitted_radius(view.radius, x_range, y_range),
+    }
+
+
 def init_hessian_view(text: str) -> None:
     """Set the window, point and learning rate for this formula: a preset's own view when the
-    formula changes to a preset, then `ui.two_variables.init_view`'s defaults and snapping.
+    formula changes to a preset, the link's on the page's first run, then
+    `ui.two_variables.init_view`'s defaults and snapping.
 
     Call it after the formula box and before the sliders that own these keys.
     """
     state = st.session_state
-    view = VIEWS.get(text)
-    if view is not None and state.get(f"{PREFIX}.view_of") != text:
+    put_back_held(PREFIX)
+    first = f"{PREFIX}.view_of" not in state
+    if (first or text in VIEWS) and state.get(f"{PREFIX}.view_of") != text:
+        view = default_view(text)
         state[f"{PREFIX}.view_of"] = text  # init_view then leaves this view alone
         state[f"{PREFIX}.x_range"], state[f"{PREFIX}.y_range"] = view.x_range, view.y_range
         state[f"{PREFIX}.x0"], state[f"{PREFIX}.y0"] = view.point
@@ -98,6 +144,24 @@ def init_hessian_view(text: str) -> None:
             state[f"{PREFIX}.radius"] = view.radius
     init_view(PREFIX, text)
     state.setdefault(f"{PREFIX}.lr", DEFAULT_LR)
+    if first:
+        _open_link()
+
+
+def _open_link() -> None:
+    """On the page's first run: the link's window, point, u and reach into state. The map uses
+    u's angle before its slider is drawn, the point's sliders come before the window's, and the
+    reach is fitted to the window before its slider (`fit_radius`, `hold_view`)."""
+    state = st.session_state
+    linked_view(PREFIX)
+    snap_point(PREFIX)
+    angle = linked_numbers(f"{PREFIX}.angle", 1)
+    if angle is not None and 0.0 <= angle[0] <= 180.0:
+        state[f"{PREFIX}.angle"] = angle[0]
+    radius = linked_numbers(f"{PREFIX}.radius", 1)
+    low, high, _ = radius_bounds(state[f"{PREFIX}.x_range"], state[f"{PREFIX}.y_range"])
+    if radius is not None and low <= radius[0] <= high:
+        state[f"{PREFIX}.radius"] = radius[0]
 
 
 def window_changed() -> None:
@@ -232,7 +296,7 @@ def curvature_at(text: str, x0: float, y0: float) -> PointCurvature:
         value = float(np.asarray(compiled(text, XY)(np.float64(x0), np.float64(y0)), float))
         g = np.asarray(compiled_gradient(text)(x0, y0), dtype=np.float64).reshape(2)
         H = np.asarray(compiled_hessian(text)(x0, y0), dtype=np.float64).reshape(2, 2)
-    eigen = hessian_eigen((H + H.T) / 2) if np.all(np.isfinite(H)) else None
+        eigen = hessian_eigen((H + H.T) / 2) if np.all(np.isfinite(H)) else None
     return PointCurvature(x0, y0, value if np.isfinite(value) else np.nan, g, H, eigen)
 
 
@@ -240,7 +304,10 @@ def curvature_at(text: str, x0: float, y0: float) -> PointCurvature:
 def critical_of(text: str, x_range: Range, y_range: Range) -> CriticalPoints:
     """f's critical points in the window: exact within CRITICAL_TIMEOUT, numeric always."""
     try:
-        return critical_points(parsed(text, XY), XY, (x_range, y_range), timeout=CRITICAL_TIMEOUT)
+        with np.errstate(over="ignore", invalid="ignore"):  # f overflows: those samples are NaN
+            return critical_points(
+                parsed(text, XY), XY, (x_range, y_range), timeout=CRITICAL_TIMEOUT
+            )
     except (ValueError, TypeError, ArithmeticError):  # ExpressionError is a ValueError
         note = "The critical points of this formula could not be searched for."
         return CriticalPoints((), "numeric", note)
@@ -362,11 +429,16 @@ def radius_bounds(x_range: Range, y_range: Range) -> tuple[float, float, float]:
     return step, round(step * max(2, int(span / 2 / step)), 10), step
 
 
+def _fitted_radius(radius: float | None, x_range: Range, y_range: Range) -> float:
+    """`radius` (a twelfth of the window if None) inside this window's bounds, on its step."""
+    low, high, step = radius_bounds(x_range, y_range)
+    span = min(x_range[1] - x_range[0], y_range[1] - y_range[0])
+    value = min(max(float(span / 12 if radius is None else radius), low), high)
+    return round(low + step * round((value - low) / step), 10)
+
+
 def fit_radius(x_range: Range, y_range: Range) -> None:
     """Keep "hess.radius" inside this window's bounds and on its step (a twelfth of the
     window at first), before its slider is drawn."""
-    low, high, step = radius_bounds(x_range, y_range)
     state = st.session_state
-    span = min(x_range[1] - x_range[0], y_range[1] - y_range[0])
-    value = min(max(float(state.get(f"{PREFIX}.radius", span / 12)), low), high)
-    state[f"{PREFIX}.radius"] = round(low + step * round((value - low) / step), 10)
+    state[f"{PREFIX}.radius"] = _fitted_radius(state.get(f"{PREFIX}.radius"), x_range, y_range)

@@ -4,7 +4,10 @@ State lives under "gd.": the surface ("gd.surface", "gd.kappa", "gd.f.*" for a t
 "gd.x_range", "gd.y_range"), the start ("gd.x0", "gd.y0"), "gd.steps", the optimisers
 ("gd.optimizers", and "gd.<optimiser>.<hyperparameter>" each, e.g. "gd.adam.lr"), the schedule
 ("gd.schedule", "gd.step_size", "gd.gamma", "gd.warmup", "gd.start_factor"), the gradient
-noise ("gd.noise", "gd.seed") and the step inspected ("gd.step").
+noise ("gd.noise", "gd.seed"), the step inspected ("gd.step") and the open study tab
+("gd.study"). Every one of these widgets is bound to the URL (its key is the query parameter),
+with this surface's default as the widget's own (`view_defaults`), so a link holds exactly the
+settings that differ from the defaults and any view is a link.
 
 Everything costly is cached on plain values: a surface on its `SurfaceKey`, a run on its
 settings, the figure on the runs; so moving the inspected step re-uses them all, and changing one
@@ -19,11 +22,14 @@ import math
 from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from urllib.parse import parse_qs
 
 import numpy as np
 import plotly.io as pio
 import streamlit as st
 import sympy
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.state.session_state_proxy import get_session_state
 from sympy.printing.str import StrPrinter
 
 from calc_core.multivariate import GridSample
@@ -39,6 +45,7 @@ from calc_core.optimizers import (
 )
 from calc_core.surfaces import SURFACE_NAMES, Surface, quadratic_bowl, surface, typed_surface
 from ui.cache import HOUR
+from ui.links import linked_numbers, linked_values
 from ui.sliders import on_step
 from viz.descent import descent_figure, frame_steps, map_base, surface_base, surface_figure
 from viz.format import number
@@ -101,7 +108,8 @@ ACCUMULATOR_GRID = (0.0, 0.01, 0.1, 1.0)
 
 @dataclass(frozen=True)
 class Control:
-    """One hyperparameter's widget: a slider over [low, high] or a choice from `options`."""
+    """One setting's widget: a slider over [low, high] (whole numbers if `integer`), a choice
+    from `options`, or a toggle."""
 
     param: str  # PyTorch's name; "beta1"/"beta2" are the two halves of Adam's betas
     label: str
@@ -110,6 +118,13 @@ class Control:
     step: float = 0.01
     options: tuple[float, ...] | None = None
     toggle: bool = False
+    integer: bool = False
+    help: str | None = None
+
+
+def option_label(value: float) -> str:
+    """An option of a choice slider as it is shown, and as a link holds it: "0.15", "1e-08"."""
+    return repr(float(value))
 
 
 _WD = Control("weight_decay", "weight decay", options=DECAY_GRID)
@@ -145,6 +160,32 @@ CONTROLS: dict[str, tuple[Control, ...]] = {
     "newton": (Control("damping", "damping λ", options=DAMPING_GRID),),
 }
 CONTROLS["adamw"] = CONTROLS["adam"]
+LEARNING_RATE = Control("lr", "learning rate η", options=LR_GRID)
+SCHEDULE_CONTROLS: dict[str, tuple[Control, ...]] = {
+    "step_decay": (
+        Control("step_size", "step size (steps)", 1, MAX_STEPS, 1, integer=True),
+        Control("gamma", "γ (factor per decay)", 0.05, 1.0, 0.05),
+    ),
+    "linear_warmup": (
+        Control("warmup", "warm-up steps", 1, 200, 1, integer=True),
+        Control("start_factor", "start factor", 0.01, 1.0, 0.01),
+    ),
+}
+NOISE = Control(
+    "noise", "gradient noise (× the typical |∇f| here)", 0.0, 1.0, 0.05,
+    help="Gaussian noise added to every gradient, as the mini-batches of stochastic gradient "
+    "descent do. Seeded: the same seed replays the same noise.",
+)  # fmt: skip
+SEED = Control("seed", "noise seed", 0, 10_000, 1, integer=True)  # drawn as a number box
+# Every setting drawn below the chart, by key: a link's values for them are read before the
+# runs are computed (`init_state`), since their widgets come too late in the page to say.
+LATE_CONTROLS: dict[str, Control] = {
+    **{f"gd.{name}.lr": LEARNING_RATE for name in OPTIMIZERS},
+    **{f"gd.{name}.{c.param}": c for name in OPTIMIZERS for c in CONTROLS[name]},
+    **{f"gd.{c.param}": c for group in SCHEDULE_CONTROLS.values() for c in group},
+    "gd.noise": NOISE,
+    "gd.seed": SEED,
+}
 
 STATE_NAMES = {
     "momentum_buffer": "velocity b",
@@ -261,65 +302,264 @@ def optimizer_defaults(name: str, surface_name: str) -> dict[str, Any]:
     return values
 
 
-def reset_for_surface(state: MutableMapping[str, Any], surface: Surface, name: str) -> None:
-    """Start, steps and every optimiser's settings as this surface's defaults (a callback)."""
+def view_defaults(name: str, surface: Surface) -> dict[str, Any]:
+    """Every bound widget's default on this surface, by key: what the page shows when a link
+    does not name it (the widgets get these as their own defaults, so the URL leaves out
+    exactly these values).
+
+    Args:
+        name: the surface's name in `SURFACE_LABELS`, e.g. "rosenbrock".
+        surface: that surface (its start and window give the start's defaults).
+
+    Returns:
+        key -> value, e.g. {"gd.steps": 500, "gd.x0": -1.2, "gd.gd.lr": 0.001, ...}.
+    """
     steps, _ = DEFAULTS[name]
-    state["gd.steps"] = steps
-    state["gd.x0"] = snap(surface.start[0], surface.x_range)
-    state["gd.y0"] = snap(surface.start[1], surface.y_range)
-    state["gd.step"] = 0
-    state["gd.step_size"] = max(1, steps // 4)
-    state["gd.warmup"] = max(1, steps // 10)
+    values: dict[str, Any] = {
+        "gd.kappa": 10.0,
+        "gd.x_range": TYPED_WINDOW,
+        "gd.y_range": TYPED_WINDOW,
+        "gd.steps": steps,
+        "gd.x0": snap(surface.start[0], surface.x_range),
+        "gd.y0": snap(surface.start[1], surface.y_range),
+        "gd.step": 0,
+        "gd.optimizers": list(DEFAULT_OPTIMIZERS),
+        "gd.schedule": "constant",
+        "gd.step_size": max(1, steps // 4),
+        "gd.gamma": 0.5,
+        "gd.warmup": max(1, steps // 10),
+        "gd.start_factor": 0.3,
+        "gd.noise": 0.0,
+        "gd.seed": 0,
+    }
     for optimizer in OPTIMIZERS:
         for param, value in optimizer_defaults(optimizer, name).items():
-            state[f"gd.{optimizer}.{param}"] = value
+            values[f"gd.{optimizer}.{param}"] = value
+    return values
+
+
+# What a new surface resets: its steps and start, and what follows from them and from f.
+_PER_SURFACE = ("gd.steps", "gd.x0", "gd.y0", "gd.step", "gd.step_size", "gd.warmup")
+_PER_OPTIMIZER = tuple(f"gd.{name}." for name in OPTIMIZERS)
+
+
+def reset_for_surface(state: MutableMapping[str, Any], surface: Surface, name: str) -> None:
+    """Start, steps and every optimiser's settings as this surface's defaults (a callback)."""
+    for key, value in view_defaults(name, surface).items():
+        if key in _PER_SURFACE or key.startswith(_PER_OPTIMIZER):
+            state[key] = value
+
+
+SURFACE_BY_LABEL = {label: name for name, label in SURFACE_LABELS.items()}
+
+
+def _linked_window(key: str) -> Range | None:
+    """A typed window from the link, if the window slider can take it."""
+    window = linked_numbers(key, 2)
+    if window is None or not -10.0 <= window[0] < window[1] <= 10.0:
+        return None
+    return (window[0], window[1])
+
+
+def linked_surface() -> tuple[str, Surface]:
+    """The surface a link opens (its name, and the surface whose start and window set the
+    other widgets' defaults and ranges); the bowl when the link names none it knows."""
+    name = next((SURFACE_BY_LABEL[v] for v in linked_values("gd.surface") if v in SURFACE_BY_LABEL),
+                "bowl")  # fmt: skip
+    if name == "bowl":
+        return name, quadratic_bowl(10.0)  # κ moves neither the start nor the window
+    if name == TYPED:
+        x_range = _linked_window("gd.x_range") or TYPED_WINDOW
+        y_range = _linked_window("gd.y_range") or TYPED_WINDOW
+        # The start is a quarter of the way into the window, whatever the formula.
+        return name, surface_of(SurfaceKey(TYPED, text=DEFAULT_FORMULA, x_range=x_range,
+                                           y_range=y_range))  # fmt: skip
+    return name, surface_of(SurfaceKey(name))
+
+
+def _linked_number(key: str, low: float, high: float) -> float | None:
+    value = linked_numbers(key, 1)
+    return value[0] if value is not None and low <= value[0] <= high else None
+
+
+def linked_setting(key: str, control: Control) -> Any:
+    """The value a link gives a setting's widget, read as the widget will read it (None when
+    the link has none, or one the widget would refuse)."""
+    values = linked_values(key)
+    if not values:
+        return None
+    if control.toggle:
+        return {"true": True, "false": False}.get(values[-1].lower())
+    if control.options is not None:
+        labels = {option_label(o): o for o in control.options}
+        return labels.get(values[0]) if len(values) == 1 else None
+    number = _linked_number(key, control.low, control.high)
+    if number is None:
+        return None
+    return int(number) if control.integer else number
 
 
 def init_state(state: MutableMapping[str, Any]) -> None:
-    """First visit: the bowl with κ = 10 and its defaults."""
+    """First visit: the surface a link names (else the bowl with κ = 10) and its defaults.
+
+    Opened from a link, its surface, steps, start and inspected step are read first, before
+    any widget: the sliders' ends depend on the surface and the steps, and the surface's
+    defaults would otherwise overwrite them. So are the settings whose widgets come after the
+    chart (`LATE_CONTROLS`, the schedule): the runs are computed before those widgets could
+    take the link's values. The others reach their widgets through the URL binding alone.
+    """
     if state.get("gd.surface") is not None:  # (`in` copies all of Streamlit's state)
         return
-    state["gd.surface"] = "bowl"
-    state["gd.kappa"] = 10.0
-    state["gd.optimizers"] = list(DEFAULT_OPTIMIZERS)
-    state["gd.schedule"] = "constant"
-    state["gd.gamma"] = 0.5
-    state["gd.start_factor"] = 0.3
-    state["gd.noise"] = 0.0
-    state["gd.seed"] = 0
-    state["gd.x_range"] = TYPED_WINDOW
-    state["gd.y_range"] = TYPED_WINDOW
-    reset_for_surface(state, quadratic_bowl(10.0), "bowl")
+    name, surface = linked_surface()
+    for key, value in view_defaults(name, surface).items():
+        state[key] = value
+    state["gd.surface"] = name
+    steps = _linked_number("gd.steps", 10, MAX_STEPS)
+    if steps is not None:
+        state["gd.steps"] = int(on_step(steps, 10, MAX_STEPS, 10))
+    for axis, window in (("x", surface.x_range), ("y", surface.y_range)):
+        value = _linked_number(f"gd.{axis}0", *window)
+        if value is not None:
+            state[f"gd.{axis}0"] = snap(value, window)
+    step = _linked_number("gd.step", 0, state["gd.steps"])
+    if step is not None:
+        state["gd.step"] = int(step)
+    schedules = {label: name for name, label in SCHEDULE_LABELS.items()}
+    schedule = linked_values("gd.schedule")
+    if schedule and schedule[-1] in schedules:
+        state["gd.schedule"] = schedules[schedule[-1]]
+    for key, control in LATE_CONTROLS.items():
+        value = linked_setting(key, control)
+        if value is not None:
+            state[key] = value
 
 
-def restore_defaults(state: MutableMapping[str, Any], surface_name: str) -> None:
-    """Put back the values of widgets not shown last run (Streamlit forgets those): the
-    schedule's and the typed window's, and every optimiser's (the surface's learning rate)."""
-    for key, value in (
-        ("gd.schedule", "constant"),
-        ("gd.gamma", 0.5),
-        ("gd.start_factor", 0.3),
-        ("gd.step_size", max(1, int(state.get("gd.steps", 100)) // 4)),
-        ("gd.warmup", max(1, int(state.get("gd.steps", 100)) // 10)),
-        ("gd.noise", 0.0),
-        ("gd.seed", 0),
-        ("gd.x_range", TYPED_WINDOW),
-        ("gd.y_range", TYPED_WINDOW),
-        ("gd.step", 0),
-    ):
+def restore_defaults(state: MutableMapping[str, Any], defaults: Mapping[str, Any]) -> None:
+    """Put back the value of any widget Streamlit forgot (`view_defaults`: this surface's)."""
+    for key, value in defaults.items():
         if state.get(key) is None:
             state[key] = value
-    for optimizer in OPTIMIZERS:
-        if state.get(f"gd.{optimizer}.lr") is None:
-            for param, value in optimizer_defaults(optimizer, surface_name).items():
-                state[f"gd.{optimizer}.{param}"] = value
+
+
+def optimizers_changed(state: MutableMapping[str, Any], defaults: Mapping[str, Any]) -> None:
+    """An optimiser picked (again) starts from its defaults on this surface (a callback)."""
+    before = set(state.get("gd.chosen", ()))
+    for optimizer in state["gd.optimizers"] or ():
+        if optimizer not in before:
+            prefix = f"gd.{optimizer}."
+            state.update({k: v for k, v in defaults.items() if k.startswith(prefix)})
 
 
 def keep_in_window(state: MutableMapping[str, Any], surface: Surface) -> None:
-    """Keep the start inside the (perhaps changed) window, and the inspected step in range."""
-    state["gd.x0"] = snap(state.get("gd.x0", surface.start[0]), surface.x_range)
-    state["gd.y0"] = snap(state.get("gd.y0", surface.start[1]), surface.y_range)
-    state["gd.step"] = min(int(state.get("gd.step", 0)), int(state["gd.steps"]))
+    """Keep the start inside the (perhaps changed) window, and the inspected step in range
+    (written only when they move: a value set in code would outrank the widget's own)."""
+    for axis, window in (("x", surface.x_range), ("y", surface.y_range)):
+        key = f"gd.{axis}0"
+        value = snap(state.get(key, surface.start[0 if axis == "x" else 1]), window)
+        if state.get(key) != value:
+            state[key] = value
+    step = min(int(state.get("gd.step", 0)), int(state["gd.steps"]))
+    if state.get("gd.step") != step:
+        state["gd.step"] = step
+
+
+# A run asked for by `insist` or `settle` finds what to set first under _PENDING.
+_PENDING = "gd.pending"
+SETTLED = "gd.settled"  # set by the run that follows `settle`
+
+
+def apply_pending(state: MutableMapping[str, Any]) -> frozenset[str]:
+    """Set the values `rerun_once` left for this run (before their widgets); their keys (empty
+    unless this run is such a second run)."""
+    pending = state.get(_PENDING)
+    if pending is None:
+        return frozenset()
+    state[_PENDING] = None
+    state.update(pending)
+    return frozenset(pending)
+
+
+def rerun_once(state: MutableMapping[str, Any], values: Mapping[str, Any]) -> None:
+    """Run the page again, `values` set before their widgets (not on browser back/forward,
+    where the URL is meant to win)."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.is_history_navigation:
+        return
+    state[_PENDING] = dict(values)
+    st.rerun()
+
+
+def settle(state: MutableMapping[str, Any], used: Any, now: Any, applied: frozenset[str]) -> None:
+    """Run once more if what the runs were computed from (`used`) is not what the widgets
+    drawn after them hold (`now`): a link's value that `init_state` read otherwise than its
+    widget did. Never twice in a row."""
+    if used != now and SETTLED not in applied:
+        rerun_once(state, {SETTLED: True})
+
+
+def insist(
+    state: MutableMapping[str, Any], intended: Mapping[str, Any], applied: frozenset[str]
+) -> None:
+    """Run again if a URL-bound slider just drawn took another value than the page gave it.
+
+    A slider whose ends change (the start's, when the surface or window does; the inspected
+    step's, when the steps do) is a new widget to Streamlit, which seeds it from the URL: the
+    value of the old surface, or one off the slider's steps, would win over the one set here.
+    The next run sets the intended values before the (now unchanged) sliders, where they win.
+    Never twice for a key: `applied` holds those this run set already.
+    """
+    changed = {k: v for k, v in intended.items() if state.get(k) != v}
+    if changed and not changed.keys() <= applied:
+        rerun_once(state, changed)
+
+
+def _held(values: Sequence[str]) -> tuple[float, ...] | None:
+    try:
+        return tuple(float(v) for v in values)
+    except ValueError:
+        return None
+
+
+def keep_link(
+    state: MutableMapping[str, Any],
+    keys: Sequence[str],
+    defaults: Mapping[str, Any],
+    ends: Any,
+) -> None:
+    """After these sliders are drawn, make the address bar hold their values (none for a
+    default) if their `ends` changed since the last time.
+
+    Streamlit writes a bound widget's value into the URL when the learner moves it, or when
+    code sets a widget it already knew; not when code sets a slider that has just become a new
+    widget because its ends changed (the start's with the surface or window, the inspected
+    step's with the steps): the address bar would keep the old value, and the link another view.
+    Only then: on other runs the browser keeps the address bar, and a correction sent from here
+    could overtake a newer move.
+    """
+    ctx = get_script_run_ctx()
+    mark = f"{keys[0]}.ends"
+    if ctx is None or state.get(mark) == ends:
+        return
+    state[mark] = ends
+    shown = parse_qs(ctx.query_string)  # the address bar, as far as this run has told it
+    fixes = {}
+    for key in keys:
+        value = float(state[key])
+        default = value == float(defaults[key])
+        if not ((key not in shown) if default else _held(shown.get(key, ())) == (value,)):
+            fixes[key] = (
+                None if default else (str(int(value)) if value.is_integer() else repr(value))
+            )
+    if fixes:
+        # No public API writes a bound parameter: these are the calls Streamlit makes for its
+        # own corrections (then one message sends the address bar the whole query).
+        with get_session_state().query_params() as params:
+            for key, text in fixes.items():
+                if text is None:
+                    params.discard_param_no_forward_msg(key)
+                else:
+                    params.set_with_no_forward_msg(key, text)
+            params._send_query_param_msg()
 
 
 def apply_map_event(

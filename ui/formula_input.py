@@ -14,6 +14,7 @@ import sympy
 
 from calc_core.expressions import LIMITS, ExpressionError, to_latex
 from ui.cache import parsed
+from ui.links import BIND
 
 CUSTOM = "Custom (type below)"
 
@@ -67,31 +68,40 @@ def formula_input(
     variables = tuple(variables)
     presets = dict(presets or {})
     text_key, preset_key, good_key = f"{key}.text", f"{key}.preset", f"{key}.last_good"
+    named_key = f"{key}.preset_of"  # the formula the picker's choice was made for
     st.session_state.setdefault(text_key, default)
     st.session_state.setdefault(good_key, default)
     st.session_state.setdefault(preset_key, _preset_name(st.session_state[text_key], presets))
+    st.session_state.setdefault(named_key, st.session_state[text_key])
 
     def use_preset() -> None:
         choice = st.session_state[preset_key]
         if choice in presets:
-            st.session_state[text_key] = presets[choice]
+            st.session_state[text_key] = st.session_state[named_key] = presets[choice]
 
     def typed() -> None:
         st.session_state[preset_key] = _preset_name(st.session_state[text_key], presets)
+        st.session_state[named_key] = st.session_state[text_key]
 
-    if presets:
-        picker, box = st.columns([2, 3])
-        picker.selectbox("Preset", [*presets, CUSTOM], key=preset_key, on_change=use_preset)
-    else:
-        box = st.container()
+    picker, box = st.columns([2, 3]) if presets else (None, st.container())
+    # The box is drawn first (the picker keeps its place to its left): it is bound to the URL
+    # (a link's formula goes through the same checks as a typed one), and the picker then
+    # names the preset the formula is, whether it came from a link, a preset or typing.
     box.text_input(
         label or f"{name} =",
         key=text_key,
         on_change=typed,
         max_chars=LIMITS.max_chars,
+        bind=BIND,
         help="Use + − * / and ^ or ** for powers; functions such as sin, exp, log, sqrt, "
         "tanh, sigmoid, relu. Products need no star after a number: 2x means 2*x.",
     )
+    if picker is not None:
+        # A formula that changed without the picker or the box's callbacks (a link's): name it.
+        if st.session_state.get(named_key) != st.session_state[text_key]:
+            st.session_state[preset_key] = _preset_name(st.session_state[text_key], presets)
+        st.session_state[named_key] = st.session_state[text_key]
+        picker.selectbox("Preset", [*presets, CUSTOM], key=preset_key, on_change=use_preset)
 
     text = st.session_state[text_key]
     rejected = None

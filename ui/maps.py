@@ -5,17 +5,24 @@ Everything costly is keyed on those texts and plain numbers: the Jacobian's entr
 derivative run in the killable worker), the compiled map and Jacobian, and the heavy part of
 each chart per formula and window, so moving the point only evaluates compiled functions at a
 few hundred points and adds light traces.
+
+Every widget of the page is bound to the URL (`ui.links`). On the page's first run the link's
+formulas, presets, layer weights, window and point are read into state before any widget, since
+the preset's name, the view and the point's sliders' ends are worked out from them before their
+own widgets are drawn (`init_state`, `init_view`); `hold_view` puts back a point that a stale
+URL gave a slider whose ends had just moved.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import streamlit as st
 import sympy
 
-from calc_core.expressions import ExpressionError, to_latex
+from calc_core.expressions import LIMITS, ExpressionError, to_latex
 from calc_core.multivariate import (
     GridSample,
     LocalImage,
@@ -29,8 +36,9 @@ from calc_core.multivariate import (
 from calc_core.symbolic_worker import simplify_guarded
 from ui.cache import HOUR, derivative_of, parsed
 from ui.formula_input import CUSTOM
+from ui.links import linked_numbers, linked_values
 from ui.presets import JACOBIAN_PRESETS
-from ui.two_variables import XY, snap_point
+from ui.two_variables import WINDOW_LIMIT, XY, snap_point
 from viz.contours import level_line
 from viz.jacobian import input_base, output_base, surface_base
 
@@ -40,7 +48,12 @@ BOXES = {PLANE: ("jac.f1", "jac.f2"), SURFACE: ("jac.g1", "jac.g2", "jac.g3")}
 PRESET_KEYS = {PLANE: "jac.plane_preset", SURFACE: "jac.surface_preset"}
 LAYER = "Network layer tanh(W·x + b)"
 LAYER_KEYS = ("jac.w11", "jac.w12", "jac.w21", "jac.w22", "jac.b1", "jac.b2")
+LAYER_REACH = (3.0, 3.0, 3.0, 3.0, 2.0, 2.0)  # the layer's sliders run from -reach to reach
 SHAPES = ("square", "circle")
+# The small shape's size, v's and w's angles at first: their sliders' `value=` (a link leaves
+# out a value equal to its widget's default, so the page must start from that very value).
+POINT_CONTROLS = {"jac.size": 0.3, "jac.v_angle": 30.0, "jac.w_angle": 60.0}
+VIEW_KEYS = ("jac.x_range", "jac.y_range", "jac.x0", "jac.y0")
 HEAT_GRID = 100  # per side, det J's heat map (an even count: no sample sits on a lone zero)
 SURFACE_GRID = 50  # per side, the 3D patch
 LINES, SAMPLES = 11, 101  # grid lines per direction, points along each
@@ -89,23 +102,61 @@ def _same(a: str, b: str) -> bool:
 
 
 def _texts(kind: str) -> list[str]:
-    return [st.session_state.get(f"{box}.text", "") for box in BOXES[kind]]
-
-
-def init_point_controls() -> None:
-    """Defaults of the small shape, its size, v and w (w's slider is hidden for a surface
-    patch, and the page's fragment reruns without the page's top: it calls this itself)."""
+    """The formulas the page draws: each box's text, or its last good one where the text does
+    not parse (a typo keeps the map, and with it the preset and the layer's weights)."""
     state = st.session_state
-    state.setdefault("jac.shape", SHAPES[0])
-    state.setdefault("jac.size", 0.3)
-    state.setdefault("jac.v_angle", 30.0)
-    state.setdefault("jac.w_angle", 60.0)
+    texts = []
+    for box in BOXES[kind]:
+        text = state.get(f"{box}.text", "")
+        try:
+            parsed(text, XY)
+        except ExpressionError:
+            text = state.get(f"{box}.last_good", text)
+        texts.append(text)
+    return texts
+
+
+def _linked_text(key: str, options: tuple[str, ...] | None = None) -> str | None:
+    """The link's value for a one-value widget (Streamlit takes the last of repeated ones), if
+    it has one that the widget can take."""
+    values = linked_values(key)
+    if not values or not values[-1]:
+        return None
+    return values[-1] if options is None or values[-1] in options else None
+
+
+def _open_link() -> None:
+    """On the page's first run: the link's layer weights, presets and formulas into state.
+
+    The preset's name and the view are worked out from them before their widgets are drawn (the
+    widgets then take the same values from the link); a preset without formulas fills them in.
+    """
+    state = st.session_state
+    for key, reach in zip(LAYER_KEYS, LAYER_REACH, strict=True):
+        weight = linked_numbers(key, 1)
+        if weight is not None and abs(weight[0]) <= reach:
+            state[key] = weight[0]
+    for kind in KINDS:
+        name = _linked_text(PRESET_KEYS[kind], (*presets_of(kind), CUSTOM))
+        preset = presets_of(kind).get(name)
+        if name is not None:
+            state[PRESET_KEYS[kind]] = name
+        if preset is not None:
+            texts = layer_formulas(layer_weights()) if name == LAYER else preset["formulas"]
+            for box, text in zip(BOXES[kind], texts, strict=True):
+                state[f"{box}.text"] = text
+    for box in (box for boxes in BOXES.values() for box in boxes):
+        text = _linked_text(f"{box}.text")
+        if text is not None:
+            state[f"{box}.text"] = text[: LIMITS.max_chars]  # what the box keeps of it
 
 
 def init_state() -> None:
-    """Defaults on first use; keep the state of widgets the page hides (the other kind's
-    formula boxes, the layer's sliders), which Streamlit would otherwise forget."""
+    """Defaults on first use, and the link's settings (see `_open_link`); keep the state of
+    widgets the page hides (the other kind's formula boxes, the layer's sliders), which
+    Streamlit would otherwise forget."""
     state = st.session_state
+    first = "jac.view_of" not in state
     for kind in KINDS:
         name = next(iter(presets_of(kind)))
         for box, text in zip(BOXES[kind], presets_of(kind)[name]["formulas"], strict=True):
@@ -115,7 +166,8 @@ def init_state() -> None:
     for key, value in zip(LAYER_KEYS, JACOBIAN_PRESETS[LAYER]["layer"], strict=True):
         state.setdefault(key, value)
     state.setdefault("jac.kind", PLANE)
-    init_point_controls()
+    if first:
+        _open_link()
     kept = [*LAYER_KEYS, *PRESET_KEYS.values()]
     kept += [f"{box}.text" for boxes in BOXES.values() for box in boxes]
     for key in kept:
@@ -164,24 +216,95 @@ def use_layer() -> None:
         st.session_state[f"{box}.text"] = text
 
 
+def linked_view(prefix: str) -> None:
+    """The link's window and point into "<prefix>.x_range" ... "<prefix>.y0", where its sliders
+    can take them (call it on the page's first run, before the point's sliders: their ends are
+    the window's, and the window's sliders come after them)."""
+    state = st.session_state
+    for axis in "xy":
+        window = linked_numbers(f"{prefix}.{axis}_range", 2)
+        if window is not None and -WINDOW_LIMIT <= window[0] < window[1] <= WINDOW_LIMIT:
+            state[f"{prefix}.{axis}_range"] = window
+    for axis in "xy":
+        low, high = state[f"{prefix}.{axis}_range"]
+        point = linked_numbers(f"{prefix}.{axis}0", 1)
+        if point is not None and low <= point[0] <= high:
+            state[f"{prefix}.{axis}0"] = point[0]
+
+
+def put_back_held(prefix: str) -> None:
+    """Put back the values `hold_view` kept (call it before the view's sliders)."""
+    state = st.session_state
+    held = state.pop(f"{prefix}.held", None)
+    if held:
+        state.update(held)
+        state[f"{prefix}.to_url"] = {**state.get(f"{prefix}.to_url", {}), **held}
+
+
+def _write_to_url(values: dict[str, Any]) -> None:
+    """Write slider values (numbers or ranges) into the address bar.
+
+    Streamlit follows a value the page sets into the URL, but not in the run `st.rerun()` starts
+    right after a slider's first run: a link copied then would hold the old point. This goes
+    through Streamlit 1.67's own URL correction (`QueryParams.set_corrected_value`, which it
+    calls for a value it clamps); without it, the address bar catches up at the next move.
+    """
+    try:
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        with get_session_state().query_params() as params:
+            for key, value in values.items():
+                numbers = [float(v) for v in np.atleast_1d(value)]
+                params.set_corrected_value(key, numbers, "double_array_value")
+    except (ImportError, AttributeError, TypeError):  # another Streamlit: wait for the next move
+        pass
+
+
+def hold_view(prefix: str, before: dict[str, Any]) -> None:
+    """After the view's sliders: where the link overrode a value the page had just set, put the
+    page's value back, with one more run (and into the URL then).
+
+    A slider whose ends moved (the point's, when a preset or the window changes) is a new
+    widget to Streamlit, and a new bound widget takes its value from the URL, which may still
+    hold the old point. `before` is {key: value} as the page set them before the sliders.
+    """
+    state = st.session_state
+    overridden = {key: value for key, value in before.items() if state[key] != value}
+    tried = f"{prefix}.held_for.{'+'.join(before)}"
+    if not overridden or overridden == state.get(tried):  # the same twice: never a loop
+        state.pop(tried, None)
+        pending = state.get(f"{prefix}.to_url", {})
+        _write_to_url({key: state[key] for key in before if key in pending})
+        state[f"{prefix}.to_url"] = {k: v for k, v in pending.items() if k not in before}
+        return
+    state[tried] = overridden
+    state[f"{prefix}.held"] = {**state.get(f"{prefix}.held", {}), **overridden}
+    st.rerun()
+
+
 def init_view(kind: str, preset_name: str) -> None:
     """Take a preset's window and point when the map changes to it (not when a layer slider
-    moves, nor for a typed map); then keep the point inside the window, on a step.
+    moves, nor for a typed map), or the link's on the page's first run; then keep the point
+    inside the window, on a step.
 
     Call it after the formula boxes and before the sliders that own "jac.x0" ... "jac.y_range".
     """
     state = st.session_state
+    put_back_held("jac")
     preset = presets_of(kind).get(preset_name)
+    first = "jac.view_of" not in state
     if state.get("jac.view_of") != (kind, preset_name):
         state["jac.view_of"] = (kind, preset_name)
         if preset is not None:
             state["jac.x_range"], state["jac.y_range"] = preset["window"]
             state["jac.x0"], state["jac.y0"] = preset["point"]
-    default = JACOBIAN_PRESETS[next(iter(JACOBIAN_PRESETS))]
-    state.setdefault("jac.x_range", default["window"][0])
-    state.setdefault("jac.y_range", default["window"][1])
-    state.setdefault("jac.x0", default["point"][0])
-    state.setdefault("jac.y0", default["point"][1])
+    opening = preset or JACOBIAN_PRESETS[next(iter(JACOBIAN_PRESETS))]
+    state.setdefault("jac.x_range", opening["window"][0])
+    state.setdefault("jac.y_range", opening["window"][1])
+    state.setdefault("jac.x0", opening["point"][0])
+    state.setdefault("jac.y0", opening["point"][1])
+    if first:
+        linked_view("jac")
     snap_point("jac")
 
 
@@ -367,14 +490,18 @@ __all__ = [
     "KINDS",
     "LAYER",
     "LAYER_KEYS",
+    "LAYER_REACH",
     "PLANE",
+    "POINT_CONTROLS",
     "PRESET_KEYS",
     "SHAPES",
     "SURFACE",
+    "VIEW_KEYS",
     "PointView",
     "area_scale_formula",
     "area_scale_of",
     "covector_curve",
+    "hold_view",
     "init_state",
     "init_view",
     "input_part",
@@ -382,10 +509,12 @@ __all__ = [
     "jacobian_of",
     "layer_formulas",
     "layer_weights",
+    "linked_view",
     "map_functions",
     "output_part",
     "point_view",
     "presets_of",
+    "put_back_held",
     "shrinking",
     "sync_preset",
     "use_layer",

@@ -19,6 +19,7 @@ class PageSpec:
     url_path: str
     default: bool = False
     charts: bool = True  # False for a page without charts (the browser tests then expect none)
+    prefix: str = ""  # its widget keys' prefix ("pd" for "pd.x0"): its URL parameters too
 
     @property
     def file(self) -> Path:
@@ -39,6 +40,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             icon=":material/school:",
             summary="One weight, one loss curve: the derivative says which way to move w.",
             url_path="intuition",
+            prefix="home",
             default=True,
         ),
     ],
@@ -50,6 +52,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="The tangent at any point, the limit that defines its slope, numerical "
             "versus symbolic derivatives, and the rules step by step.",
             url_path="derivatives",
+            prefix="deriv",
         ),
         PageSpec(
             path="pages/chain_rule.py",
@@ -58,6 +61,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="Compositions f(g(x)) whose rates multiply, and the computational graph of "
             "any formula with its forward and backward passes, one node at a time.",
             url_path="chain_rule",
+            prefix="chain",
         ),
     ],
     "Several variables": [
@@ -68,6 +72,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="Slice a surface f(x, y) along x and along y: each slice's slope is a partial "
             "derivative; along a path, they add up to the total derivative.",
             url_path="partial_derivatives",
+            prefix="pd",
         ),
         PageSpec(
             path="pages/gradient.py",
@@ -76,6 +81,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="The vector of partials on a contour map: steepest ascent, perpendicular to "
             "the level curves, and the directional derivative in every direction.",
             url_path="gradient",
+            prefix="grad",
         ),
         PageSpec(
             path="pages/jacobian.py",
@@ -85,6 +91,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             "a small square becomes a parallelogram scaled by det J, and J·v and wᵀJ are what "
             "forward and reverse autodiff compute.",
             url_path="jacobian",
+            prefix="jac",
         ),
         PageSpec(
             path="pages/hessian.py",
@@ -94,6 +101,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             "the surface, critical points classified, and Newton's method against gradient "
             "descent.",
             url_path="hessian",
+            prefix="hess",
         ),
     ],
     "Optimisation": [
@@ -104,6 +112,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="Optimisers from plain gradient descent to Adam and Newton racing down loss "
             "surfaces, played back step by step, with the learning rate that makes them diverge.",
             url_path="gradient_descent",
+            prefix="gd",
         ),
         PageSpec(
             path="pages/backprop.py",
@@ -112,6 +121,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="A tiny network trained by hand: its decision boundary, loss and gradients, "
             "one sample's chain rule in numbers, and a gradient check that catches bugs.",
             url_path="backprop",
+            prefix="bp",
         ),
     ],
     "Practice": [
@@ -122,6 +132,7 @@ SECTIONS: dict[str, list[PageSpec]] = {
             summary="The lesson's questions with model answers, derivatives to practise with "
             "instant grading and hints, and the lesson's code for your own function.",
             url_path="exercises",
+            prefix="ex",
             charts=False,
         ),
     ],

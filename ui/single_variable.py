@@ -8,10 +8,12 @@ window, then only positioned (`viz.frames.at_frame`) on each rerun.
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import streamlit as st
 from numpy.typing import NDArray
+from streamlit.delta_generator import DeltaGenerator
 
 from calc_core.derivatives import PointDerivative, derivative_at, tangent_sweep
 from calc_core.expressions import compile_complex, is_analytic
@@ -26,10 +28,12 @@ from calc_core.numerical import (
     secant_sweep,
 )
 from ui.cache import HOUR, compiled, compiled_derivative, parsed
+from ui.links import BIND
 from ui.sliders import on_step, steps_inside
 from viz.derivatives import error_figure, sample_curve, secant_figure, tangent_figure
 
 __all__ = [
+    "SECANT_H",
     "central_difference_check",
     "error_chart",
     "follow_chart_slider",
@@ -37,11 +41,12 @@ __all__ = [
     "has_gaps",
     "lesson_code",
     "method_table",
+    "open_window",
     "point_derivative",
     "quotient_table",
     "secant_chart",
-    "snap_to_grid",
     "tangent_chart",
+    "window_and_point",
     "x0_grid",
     "x0_step",
 ]
@@ -49,6 +54,7 @@ __all__ = [
 NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5)
 # Sizes that keep a move of x0 (which redraws three charts) within the 2D budget.
 SECANT_STEPS = 25  # h from 1 to 1e-8, three per decade
+SECANT_H = (1.0, 1e-8)  # the secant animation's largest and smallest h
 ERROR_STEPS = 65  # h from 1e-16 to 1, four per decade
 MAX_POINTS = 81  # frames of the x0 sweep: a slider of more steps costs the browser to draw
 
@@ -69,21 +75,87 @@ def x0_grid(x_range: tuple[float, float]) -> NDArray[np.float64]:
 MIN_WIDTH = 0.5  # a window narrower than this (both ends of the range slider together) reopens
 
 
-def snap_to_grid(x0_key: str, range_key: str) -> None:
-    """Keep the window open and the x₀ in session state inside it, on one of its steps.
+def open_window(ends: tuple[float, float]) -> tuple[float, float]:
+    """The window a range slider's two ends make, reopened to MIN_WIDTH when they (nearly) meet
+    or are reversed: towards 0, which stays inside a range slider whose ends are ±(a multiple
+    of MIN_WIDTH). x₀'s slider needs a range to slide over.
 
-    A window squeezed to one value (both ends of the range slider together) is reopened to
-    MIN_WIDTH towards 0, which stays inside a range slider whose ends are ±(a multiple of
-    MIN_WIDTH): x₀'s slider needs a range to slide over.
-
-    Used as a widget callback (`on_change=..., args=(x0_key, range_key)`) and before drawing.
+    Example:
+        >>> open_window((3.0, 3.0)), open_window((-10.0, -10.0)), open_window((-1.0, 2.0))
+        ((2.5, 3.0), (-10.0, -9.5), (-1.0, 2.0))
     """
-    low, high = (float(v) for v in st.session_state[range_key])
+    low, high = (float(v) for v in ends)
     if high - low < MIN_WIDTH:
         low, high = (low - MIN_WIDTH, low) if low > 0 else (low, low + MIN_WIDTH)
-        st.session_state[range_key] = (low, high)
+    return low, high
+
+
+def window_and_point(
+    point_column: DeltaGenerator,
+    window_column: DeltaGenerator,
+    *,
+    x0_key: str,
+    range_key: str,
+    x0_label: str,
+    default_x0: float,
+    default_range: tuple[float, float],
+    limit: float,
+) -> tuple[float, tuple[float, float]]:
+    """The window's range slider, then x₀'s slider inside it; both bound to the URL.
+
+    x₀'s ends are the window's, so the window is drawn first (in its own column, to the right
+    of x₀'s): a link's window is then known before x₀'s slider is, whatever their order on the
+    page. Each widget's default is the page's first view (x₀'s is the default x₀ put on the
+    window's steps), so a view that equals a default is reproduced from a link without it.
+
+    Before each slider is drawn, the window is kept open (`open_window`) and x₀ inside it on
+    one of its steps. A link may hold what the sliders never produce (ends that meet, an x₀
+    between two steps); Streamlit seeds such values before the page can correct them, so the
+    page then reruns once to put them right.
+
+    Args:
+        point_column, window_column: where x₀'s slider and the window's go.
+        x0_key, range_key: their keys (page-prefixed: the URL's parameter names).
+        x0_label: x₀'s label.
+        default_x0, default_range: the page's first view.
+        limit: the window's slider runs from −limit to limit in steps of MIN_WIDTH.
+
+    Returns:
+        x₀ and the window (low, high), as the page draws them.
+    """
+    state = st.session_state
+    if range_key in state and (opened := open_window(state[range_key])) != tuple(state[range_key]):
+        state[range_key] = opened  # ends moved together (or a link's): reopened first
+    ends = window_column.slider(
+        "x range",
+        min_value=-limit,
+        max_value=limit,
+        value=default_range,
+        step=MIN_WIDTH,
+        key=range_key,
+        bind=BIND,
+    )
+    low, high = open_window(ends)
     step = x0_step((low, high))
-    st.session_state[x0_key] = on_step(st.session_state[x0_key], low, high, step)
+    if x0_key in state and (snapped := on_step(state[x0_key], low, high, step)) != state[x0_key]:
+        state[x0_key] = snapped  # a new window: x₀ inside it, on its steps
+    x0 = point_column.slider(
+        x0_label,
+        min_value=low,
+        max_value=high,
+        value=on_step(default_x0, low, high, step),
+        step=step,
+        key=x0_key,
+        bind=BIND,
+    )
+    on_grid = math.isclose(x0, on_step(x0, low, high, step), abs_tol=1e-9)
+    settled = on_grid and (low, high) == tuple(ends)
+    settling = f"{range_key}.settling"
+    if not settled and not state.get(settling):
+        state[settling] = True  # once: a value the page's rules cannot move is left as it is
+        st.rerun()
+    state[settling] = False
+    return float(x0), (low, high)
 
 
 def follow_chart_slider(x0_key: str, chart_key: str) -> None:
@@ -132,7 +204,7 @@ def secant_chart(text: str, x0: float, slope: float) -> dict:
     """The secant through x0 and x0 + h for h from 1 to 1e-8, as frames with a play button."""
     f = compiled(text)
     window = (x0 - 1.6, x0 + 1.6)
-    steps = np.logspace(0, -8, SECANT_STEPS)
+    steps = np.logspace(*np.log10(SECANT_H), SECANT_STEPS)
     return secant_figure(sample_curve(f, window, 301), secant_sweep(f, x0, steps), slope)
 
 

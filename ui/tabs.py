@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping
 
 import streamlit as st
 
+from ui.links import BIND
+
 
 def lazy_tabs(tabs: Mapping[str, Callable[[], None]], *, key: str) -> None:
     """One tab per entry (label -> function drawing it); only the open tab's function runs.
@@ -18,7 +20,7 @@ def lazy_tabs(tabs: Mapping[str, Callable[[], None]], *, key: str) -> None:
         ... # doctest: +SKIP
     """
     for tab, draw in zip(
-        st.tabs(list(tabs), key=key, on_change="rerun"), tabs.values(), strict=True
+        st.tabs(list(tabs), key=key, on_change="rerun", bind=BIND), tabs.values(), strict=True
     ):
         if tab.open:
             with tab:

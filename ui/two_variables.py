@@ -1,7 +1,9 @@
 """Cached views of one formula f(x, y) for the partial-derivative and gradient pages.
 
 State lives under a page prefix: "<prefix>.x_range", "<prefix>.y_range", "<prefix>.x0",
-"<prefix>.y0". Everything costly is keyed on the formula's text and plain numbers, so a move of
+"<prefix>.y0", each the key of a slider bound to the URL (a link holds them); "<prefix>.view"
+is the window and point the formula opens on, which those sliders declare as their defaults.
+Everything costly is keyed on the formula's text and plain numbers, so a move of
 the point re-uses the surface, the compiled partials and the gradient field already computed.
 """
 
@@ -28,6 +30,7 @@ from calc_core.multivariate import (
 )
 from calc_core.symbolic_worker import run_symbolic
 from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
+from ui.links import BIND, linked_numbers
 from ui.presets import SURFACE_VIEWS
 from ui.sliders import on_step
 from viz.partials import (
@@ -47,6 +50,7 @@ NICE_STEPS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1.0)
 DEFAULT_VIEW = ((-3.0, 3.0), (-3.0, 3.0), (1.0, 1.0))
 
 Range = tuple[float, float]
+View = tuple[Range, Range, tuple[float, float]]  # x range, y range, (x0, y0)
 
 
 def point_step(window: Range) -> float:
@@ -59,9 +63,19 @@ def _snap(value: float, window: Range) -> float:
     return on_step(value, *window, point_step(window))
 
 
+def linked_window(key: str) -> Range | None:
+    """The URL's window for range slider `key` when it is one the page could show (both ends
+    within ±WINDOW_LIMIT, at least MIN_WIDTH wide), else None."""
+    linked = linked_numbers(key, 2)
+    if linked is None or not all(abs(v) <= WINDOW_LIMIT for v in linked):
+        return None
+    return (linked[0], linked[1]) if linked[1] - linked[0] >= MIN_WIDTH else None
+
+
 def init_view(prefix: str, text: str) -> None:
     """Set the window and point for this formula: a preset's own view when the formula changes
-    to a preset, the defaults on first use; then keep the point inside the window, on a step.
+    to a preset, the defaults on first use (a link's window, if it has one); then keep the point
+    inside the window, on a step.
 
     Call it after the formula box and before the sliders that own these keys.
     """
@@ -77,6 +91,23 @@ def init_view(prefix: str, text: str) -> None:
                 state[f"{prefix}.y_range"] = y_range
                 state[f"{prefix}.x0"] = x0
                 state[f"{prefix}.y0"] = y0
+        if first:
+            # Opened from a link: its window, read before any slider (the point's sliders come
+            # first on the page and their ends are the window's). The point's sliders then take
+            # the link's point themselves, or refuse it (outside the window, not a number).
+            state[f"{prefix}.opening"] = True
+            for axis in "xy":
+                linked = linked_window(f"{prefix}.{axis}_range")
+                if linked is not None:
+                    state[f"{prefix}.{axis}_range"] = linked
+    # Values the page had set when a slider took the URL's instead (`_keep_page_values`).
+    put_back = state.pop(f"{prefix}.put_back", None)
+    if put_back:
+        state.update(put_back)
+        state[f"{prefix}.to_url"] = {**state.get(f"{prefix}.to_url", {}), **put_back}
+    # What the sliders declare as their defaults: the browser leaves a value equal to its
+    # widget's default out of the link, so opening the link must give that same value.
+    state[f"{prefix}.view"] = view or DEFAULT_VIEW
     for key, value in zip(("x_range", "y_range"), DEFAULT_VIEW[:2], strict=True):
         state.setdefault(f"{prefix}.{key}", value)
     state.setdefault(f"{prefix}.x0", DEFAULT_VIEW[2][0])
@@ -102,6 +133,8 @@ def snap_point(prefix: str) -> None:
             state[f"{prefix}.{axis}_range"] = (
                 (low, low + MIN_WIDTH) if fits else (high - MIN_WIDTH, high)
             )
+    # Written on every run, moved or not: a new window gives the point's slider a new identity,
+    # which would otherwise start from its default rather than from the point.
     state[f"{prefix}.x0"] = _snap(state[f"{prefix}.x0"], tuple(state[f"{prefix}.x_range"]))
     state[f"{prefix}.y0"] = _snap(state[f"{prefix}.y0"], tuple(state[f"{prefix}.y_range"]))
 
@@ -260,29 +293,108 @@ def slice_derivatives(text: str, x0: float, y0: float) -> tuple[PointDerivative,
     )
 
 
+def _declared_view(prefix: str) -> View | None:
+    """The view `init_view` opened the formula on (None for a page with its own init)."""
+    return st.session_state.get(f"{prefix}.view")
+
+
+def _value(value: Any) -> Any:
+    """A slider's value as the page compares it: a range as a tuple of floats."""
+    return tuple(float(v) for v in value) if isinstance(value, list | tuple) else value
+
+
+def _write_url(prefix: str, keys: Sequence[str]) -> None:
+    """After their sliders: write the values put back this run (`init_view`) into the address
+    bar. Streamlit follows a value the page sets, but not in a run that `st.rerun()` started
+    after the slider's first run: the link would hold the old point until the next move.
+
+    Through Streamlit 1.67's own URL correction (`QueryParams.set_corrected_value`, what it
+    calls for a value it clamps); without it, the address bar catches up at the next move.
+    """
+    state = st.session_state
+    pending = state.get(f"{prefix}.to_url") or {}
+    values = {key: _value(state[key]) for key in keys if key in pending}
+    if not values:
+        return
+    state[f"{prefix}.to_url"] = {k: v for k, v in pending.items() if k not in values}
+    try:
+        from streamlit.runtime.state.session_state_proxy import get_session_state
+
+        with get_session_state().query_params() as params:
+            for key, value in values.items():
+                numbers = [float(v) for v in value] if isinstance(value, tuple) else [value]
+                params.set_corrected_value(key, numbers, "double_array_value")
+    except (ImportError, AttributeError, TypeError):  # a Streamlit without it
+        pass
+
+
+def _keep_page_values(prefix: str, before: dict[str, Any], *, opening: bool) -> None:
+    """After sliders bound to the URL: where a slider took the URL's value over the one the
+    page had set just before it (`before`, key -> value), put the page's back, with one more run
+    (`init_view` puts it back, before the sliders).
+
+    A bound slider takes the URL's value whenever it is new to Streamlit: as the page opens
+    (the link's value, kept, unless the page refused it: a window reversed or of no width), and
+    whenever its ends change (the point's sliders, after a preset or a new window: the URL
+    still holds the old point).
+    """
+    state = st.session_state
+    marker = f"{prefix}.put_back_tried.{'+'.join(before)}"
+    tried = state.pop(marker, None)
+    if opening:  # the URL's value is the link's: the view asked for
+        return
+    taken = {key: value for key, value in before.items() if _value(state[key]) != value}
+    if taken and taken != tried:  # the same twice in a row: no loop, whatever happens
+        state[f"{prefix}.put_back"] = {**state.get(f"{prefix}.put_back", {}), **taken}
+        state[marker] = taken
+        st.rerun()
+
+
 def point_sliders(prefix: str, columns: Sequence[Any]) -> None:
     """The x₀ and y₀ sliders, in the first two of `columns`, stepping across the window."""
     state = st.session_state
-    for column, axis in zip(columns[:2], "xy", strict=True):
-        low, high = (float(v) for v in state[f"{prefix}.{axis}_range"])
+    view = _declared_view(prefix)
+    keys = (f"{prefix}.x0", f"{prefix}.y0")
+    before = {key: state[key] for key in keys}
+    for index, (column, axis) in enumerate(zip(columns[:2], "xy", strict=True)):
+        window = tuple(float(v) for v in state[f"{prefix}.{axis}_range"])
         column.slider(
             f"{axis}₀",
-            min_value=low,
-            max_value=high,
-            step=point_step((low, high)),
+            min_value=window[0],
+            max_value=window[1],
+            value=None if view is None else _snap(view[2][index], window),
+            step=point_step(window),
             key=f"{prefix}.{axis}0",
+            bind=BIND,
         )
+    if view is not None:  # a page of `init_view`'s (the Jacobian's has its own)
+        _write_url(prefix, keys)
+        _keep_page_values(prefix, before, opening=state.pop(f"{prefix}.opening", False))
 
 
 def window_sliders(prefix: str, columns: Sequence[Any]) -> None:
-    """The x range and y range sliders, in the first two of `columns`; the point follows."""
-    for column, axis in zip(columns[:2], "xy", strict=True):
+    """The x range and y range sliders, in the first two of `columns`; the point follows.
+
+    As a page opens, these sliders take any window within their ends from the URL, even one
+    the page refused (`linked_window`) and drew the point's sliders and the charts without: the
+    page then runs once more with its own (`_keep_page_values`).
+    """
+    state = st.session_state
+    view = _declared_view(prefix)
+    keys = (f"{prefix}.x_range", f"{prefix}.y_range")
+    before = {key: _value(state[key]) for key in keys}
+    for index, (column, axis) in enumerate(zip(columns[:2], "xy", strict=True)):
         column.slider(
             f"{axis} range",
             min_value=-WINDOW_LIMIT,
             max_value=WINDOW_LIMIT,
+            value=None if view is None else view[index],
             step=0.5,
             key=f"{prefix}.{axis}_range",
             on_change=snap_point,
             args=(prefix,),
+            bind=BIND,
         )
+    if view is not None:
+        _write_url(prefix, keys)
+        _keep_page_values(prefix, before, opening=False)

@@ -233,6 +233,52 @@ def training_figure(
     return {"data": data, "layout": json.loads(_training_layout(float(xs[0]), float(xs[-1])))}
 
 
+def training_summary(
+    step: int,
+    loss: float,
+    accuracy: float,
+    grad_norms: ArrayLike,
+    diverged: bool,
+    points: int,
+) -> str:
+    """What the training chart shows now, in words and the numbers a learner reads off it.
+
+    Args:
+        step: gradient steps taken.
+        loss: the binary cross-entropy now (the loss curve's last point).
+        accuracy: the fraction of points on the right side of the boundary, in [0, 1].
+        grad_norms: the per-layer gradient norms so far, shape `(t, 2)` (hidden, output);
+            the last row is the one read out.
+        diverged: whether training blew up.
+        points: how many data points the boundary panel shows.
+
+    Returns:
+        A few short sentences.
+
+    Example:
+        >>> training_summary(100, 0.3012, 0.875, [[0.5, 0.25], [0.2, 0.1]], False, 200)
+        ... # doctest: +ELLIPSIS
+        'Step 100: loss L = 0.3012, accuracy 87.5 % (175 of 200 points on the right side ...'
+    """
+    right = round(accuracy * points)
+    text = (
+        f"Step {step}: loss L = {number(loss)}, accuracy {100 * accuracy:.1f} % "
+        f"({right} of {points} points on the right side of the decision boundary p = 0.5)."
+    )
+    norms = np.asarray(grad_norms, dtype=float).reshape(-1, 2)
+    if len(norms):
+        hidden, output = norms[-1]
+        text += (
+            f" Gradient norm at the last step: hidden layer {number(hidden)}, "
+            f"output layer {number(output)}."
+        )
+    else:
+        text += " No gradient step taken yet."
+    if diverged:
+        text += " Training diverged: the loss stopped being a number."
+    return text
+
+
 # --- tables and formulas ---------------------------------------------------------------------
 
 

@@ -125,9 +125,11 @@ def chain_figure(
             "anchor": y_ref,
         }
         layout[y_key] = {"range": list(y_range), "title": {"text": outputs[i]}, "anchor": x_ref}
+        with np.errstate(over="ignore"):  # an input beyond float32 (exp of exp ...): inf
+            x = curve.x.astype(np.float32)
         fig.add_trace(
             go.Scatter(
-                x=curve.x.astype(np.float32),
+                x=x,
                 y=gaps_not_spikes(curve, y_range),
                 mode="lines",
                 name=titles[i],
@@ -225,3 +227,45 @@ def chain_figure(
         **layout,
     )
     return with_sweep(fig, frames, slider)
+
+
+def chain_summary(
+    formulas: Sequence[str], point: ChainAtPoint, x_range: tuple[float, float], dx: float
+) -> str:
+    """What the chain chart shows now, as text: the links, the values at x₀, the slopes that
+    multiply, and the step Δx followed through the chain.
+
+    Args:
+        formulas: the links as typed, outermost first (f(u), then g(x); or f, g, h).
+        point: the chain at x₀ (`calc_core.composition.chain_at`).
+        x_range: the window of x drawn.
+        dx: the step Δx drawn.
+
+    Returns:
+        Three sentences, numbers as `viz.format.number` writes them.
+
+    Example:
+        >>> from calc_core.composition import chain_at, make_chain
+        >>> from calc_core.expressions import parse_expression
+        >>> chain = make_chain([parse_expression("u^2", ("u",)), parse_expression("3x")])
+        >>> print(chain_summary(["u^2", "3x"], chain_at(chain, 1.0), (-2, 2), 0.1))
+        ... # doctest: +ELLIPSIS
+        y = f(g(x)) with f(u) = u^2, g(x) = 3x, ... dy/dx = f′(u₀)·g′(x₀) = (6)·(3) = 18. ...
+    """
+    count = len(formulas)
+    letters = ("f", "g", "h")[:count]
+    inputs = ["u"] * (count - 1) + ["x"]
+    links = ", ".join(
+        f"{letter}({v}) = {text}" for letter, v, text in zip(letters, inputs, formulas, strict=True)
+    )
+    nested = "(".join(letters) + "(x" + ")" * count
+    names = stage_names(count)
+    values = ", ".join(f"{n}₀ = {number(v)}" for n, v in zip(names, point.values, strict=True))
+    rule = "·".join(f"{letter}′({names[count - 1 - i]}₀)" for i, letter in enumerate(letters))
+    factors = "·".join(f"({number(s)})" for s in reversed(point.slopes))
+    low, high = (number(float(v)) for v in x_range)
+    return (
+        f"y = {nested} with {links}, for x from {low} to {high}: one panel per link, the last "
+        f"for y. At {values}, dy/dx = {rule} = {factors} = {number(point.product)}. "
+        f"A step Δx = {number(dx)} changes y by about dy/dx·Δx = {number(point.product * dx)}."
+    )

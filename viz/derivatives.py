@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from numpy.typing import NDArray
 
-from calc_core.derivatives import TangentSweep
+from calc_core.derivatives import PointDerivative, TangentSweep
 from calc_core.numerical import ErrorStudy, SecantSweep
 from viz.format import number
 from viz.frames import play_button, sweep_slider, with_sweep
@@ -96,9 +96,10 @@ def gaps_not_spikes(curve: Curve, y_range: tuple[float, float]) -> NDArray[np.fl
     """
     y = curve.y.copy()
     span = y_range[1] - y_range[0]
-    jumps = np.abs(np.diff(y)) > 2 * span
-    y[1:][jumps] = np.nan
-    return y.astype(np.float32)
+    with np.errstate(invalid="ignore", over="ignore"):  # inf − inf, and beyond float32: gaps
+        jumps = np.abs(np.diff(y)) > 2 * span
+        y[1:][jumps] = np.nan
+        return y.astype(np.float32)
 
 
 def _line(curve: Curve, y_range, name: str, color: str, **line) -> go.Scatter:
@@ -402,3 +403,94 @@ def error_figure(study: ErrorStudy) -> go.Figure:
     fig.update_yaxes(type="log", exponentformat="power")
     fig.update_layout(margin={"t": 40}, legend={"y": -0.3}, shapes=shapes, annotations=labels)
     return fig
+
+
+# --- the charts as text (screen readers, and anyone who prefers reading) -------------------------
+
+
+def _span(x_range: tuple[float, float]) -> str:
+    return f"x from {number(float(x_range[0]))} to {number(float(x_range[1]))}"
+
+
+def tangent_summary(
+    formula: str, point: PointDerivative, x_range: tuple[float, float], *, second: bool = False
+) -> str:
+    """What the tangent chart shows now: f, its derivative, the window, and the tangent at x₀.
+
+    Args:
+        formula: f as the learner typed it, e.g. "x^3".
+        point: f and its slope at x₀ (`calc_core.derivatives.derivative_at`).
+        x_range: the window drawn.
+        second: whether f″ is drawn too.
+
+    Returns:
+        Two sentences, numbers as `viz.format.number` writes them.
+
+    Example:
+        >>> from calc_core.derivatives import derivative_at
+        >>> cube = derivative_at(lambda x: x**3, lambda x: 3 * x**2, 1.0)
+        >>> print(tangent_summary("x^3", cube, (-3.0, 3.0)))  # doctest: +ELLIPSIS
+        f(x) = x^3 and ... At x₀ = 1: f(x₀) = 1, slope f′(x₀) = 3, tangent line y = 1 + 3·(x − 1).
+    """
+    curves = "its derivatives f′ and f″" if second else "its derivative f′"
+    head = f"f(x) = {formula} and {curves} (the slope of f at each x), for {_span(x_range)}."
+    at = number(point.x0)
+    if point.status == "differentiable":
+        value, slope = number(point.value), number(point.slope)
+        return (
+            f"{head} At x₀ = {at}: f(x₀) = {value}, slope f′(x₀) = {slope}, "
+            f"tangent line y = {value} + {slope}·(x − {at})."
+        )
+    if point.status == "undefined":
+        return f"{head} At x₀ = {at}: f is not defined, so there is no tangent."
+    return f"{head} At x₀ = {at}: f(x₀) = {number(point.value)}, no tangent. {point.note}"
+
+
+def secant_summary(
+    formula: str, sweep_ends: tuple[float, float], x0: float, value: float, slope: float
+) -> str:
+    """What the secant chart shows: secants through x₀ and x₀ + h approaching the tangent.
+
+    Args:
+        formula: f as typed.
+        sweep_ends: the largest and the smallest h of the animation.
+        x0, value, slope: the point, f(x₀) and f′(x₀).
+
+    Example:
+        >>> print(secant_summary("x^3", (1.0, 1e-8), 1.0, 1.0, 3.0))  # doctest: +ELLIPSIS
+        Secant lines of f(x) = x^3 through (x₀, f(x₀)) = (1, 1) ... slope f′(1) = 3.
+    """
+    largest, smallest = (number(float(h), 2) for h in sweep_ends)
+    at = number(x0)
+    return (
+        f"Secant lines of f(x) = {formula} through (x₀, f(x₀)) = ({at}, {number(value)}) and "
+        f"(x₀ + h, f(x₀ + h)), for h from {largest} down to {smallest} (press Shrink h). "
+        f"Their slopes approach the dashed tangent's slope f′({at}) = {number(slope)}."
+    )
+
+
+def error_summary(study: ErrorStudy) -> str:
+    """What the error chart shows: each method's error against h, and the best steps measured.
+
+    Example:
+        >>> from calc_core.numerical import error_versus_step
+        >>> study = error_versus_step(np.exp, 1.0, np.e, f_complex=np.exp)
+        >>> print(error_summary(study))  # doctest: +ELLIPSIS
+        The error of each estimate of f′(1) = 2.718 against the step h, from 1e-16 to 1, ...
+    """
+    methods = ", ".join(
+        f"{number(h, 2)} ({METHOD_NAMES[m]})" for m, h in study.best_h.items() if np.isfinite(h)
+    )
+    text = (
+        f"The error of each estimate of f′({number(study.x0)}) = {number(study.exact)} against "
+        f"the step h, from {number(float(study.hs[0]), 2)} to {number(float(study.hs[-1]), 2)}, "
+        "both axes logarithmic."
+    )
+    if methods:
+        text += f" Smallest error at h = {methods}"
+        text += (
+            "; the complex step stays near machine precision."
+            if "complex_step" in study.errors
+            else "."
+        )
+    return text

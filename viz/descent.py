@@ -44,6 +44,7 @@ __all__ = [
     "loss_series",
     "map_base",
     "progress_series",
+    "race_summary",
     "surface_base",
     "surface_figure",
 ]
@@ -825,3 +826,76 @@ def figure_at_step(
     slider = {**layout["sliders"][0], "active": int(np.argmin(np.abs(shown - step)))}
     layout["sliders"] = [slider]
     return {**spec, "data": data, "layout": layout}
+
+
+# --- the charts as text ---------------------------------------------------------------------------
+
+_MAX_MINIMA = 4  # minima named in a summary (Himmelblau has four)
+
+
+def _point(p: Sequence[float]) -> str:
+    return f"({number(float(p[0]), 3)}, {number(float(p[1]), 3)})"
+
+
+def _run_summary(surface: Surface, run: Trajectory, step: int) -> str:
+    """One optimiser at `step`: where it is, its loss and how far it has to go."""
+    name = f"{SHORT_TITLES[run.optimizer]} (η = {number(run.lr, 3)})"
+    if run.diverged == 0:
+        return f"{name}: f is not defined at the start, no step taken."
+    t = min(step, run.steps)
+    point = run.points[t]
+    with np.errstate(all="ignore"):
+        loss = float(run.losses[t]) if run.losses is not None else float(surface.loss(point))
+        if surface.minima:
+            distance = float(surface.distance_to_minimum(point))
+            progress = f"{number(distance, 3)} from the nearest minimum"
+        else:
+            progress = f"|∇f| = {number(float(np.linalg.norm(surface.grad(point))), 3)}"
+    where = f"at {_point(point)}, f = {number(loss, 4)}, {progress}"
+    if run.diverged is None:
+        return f"{name} {where}."
+    if step < run.diverged:
+        return f"{name} {where}; it diverges at step {run.diverged}."
+    return f"{name} diverged at step {run.diverged}; last point {where}."
+
+
+def race_summary(
+    surface: Surface, runs: Sequence[Trajectory], step: int, steps: int, *, view: str = "map"
+) -> str:
+    """What the playground's chart shows at `step`, in a few sentences with its numbers (the
+    chart's text for screen readers): the surface and window, the known minima, the start, and
+    for each optimiser where it is, its loss f and its distance to the nearest known minimum
+    (|∇f| where none is known), or the step at which it diverged.
+
+    Args:
+        surface: the loss surface shown.
+        runs: the optimisers' trajectories, in the legend's order.
+        step: the step shown (the playback position).
+        steps: the steps each run was asked for.
+        view: "map" (contour map with the loss and distance panels) or "3d" (the surface).
+
+    Returns:
+        Plain text, e.g. "Contour map ... Step 0 of 100, every optimiser from (−2.5, 1.5).
+        GD (η = 0.15) at (−2.5, 1.5), f = 14.38, 2.92 from the nearest minimum."
+    """
+    progress = "the distance to a minimum" if surface.minima else "|∇f|"
+    what = f"Contour map of f, with f and {progress} against the step"
+    if view == "3d":
+        what = "Surface z = f(x, y) with each optimiser's path"
+    (a, b), (c, d) = surface.x_range, surface.y_range
+    parts = [
+        f"{what}: {surface.title}, x from {number(a, 3)} to {number(b, 3)}, "
+        f"y from {number(c, 3)} to {number(d, 3)}."
+    ]
+    minima = [_point(m.point) for m in surface.minima[:_MAX_MINIMA]]
+    if len(minima) == 1:
+        parts.append(f"Known minimum at {minima[0]}.")
+    elif minima:
+        parts.append(f"Known minima at {', '.join(minima)}.")
+    else:
+        parts.append("No known minimum.")
+    if runs:
+        shown = min(step, steps)
+        parts.append(f"Step {shown} of {steps}, every optimiser from {_point(runs[0].points[0])}.")
+    parts += [_run_summary(surface, run, step) for run in runs]
+    return " ".join(parts)

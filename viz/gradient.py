@@ -107,7 +107,8 @@ def scaled_arrows(
     walls of Rosenbrock's valley) do not shrink every other arrow to a dot.
 
     Length = full_length · min(|∇f|, clip) / clip with clip the `clip_percentile`-th percentile
-    of the finite |∇f|. Arrows where ∇f is undefined or zero are left out.
+    of the finite |∇f|. Arrows where ∇f is undefined, zero or beyond float32 (the arrays sent
+    to the browser) are left out.
 
     Example:
         >>> from calc_core.multivariate import gradient_field
@@ -116,7 +117,8 @@ def scaled_arrows(
         >>> float(arrows.clip), arrows.x[:3].tolist()  # |∇f| = 2, 4, 6; at x = 1: half length
         (4.0, [1.0, 1.25, nan])
     """
-    keep = np.isfinite(field.magnitude) & (field.magnitude > 0)
+    with np.errstate(invalid="ignore"):
+        keep = (field.magnitude > 0) & (field.magnitude < np.finfo(np.float32).max)
     x, y, u, v, m = (a[keep] for a in (field.x, field.y, field.u, field.v, field.magnitude))
     clip = float(np.percentile(m, clip_percentile)) if m.size else 1.0
     length = full_length * np.minimum(m, clip) / clip
@@ -366,7 +368,9 @@ def gradient_map(grid: GridSample, field: GradientField) -> GradientMap:
     layout["images"] = [image]
     layout["meta"] = {"view": "map"}
     spec = {"data": [*arrow_traces(arrows), labels], "layout": layout}
-    has_gaps = bool(np.isnan(grid.z).any() or np.isnan(field.magnitude).any())
+    with np.errstate(invalid="ignore"):  # NaN, ∞ and what float32 cannot hold: no arrow
+        shown = field.magnitude < np.finfo(np.float32).max
+    has_gaps = bool(np.isnan(grid.z).any() or not shown.all())
     return GradientMap(spec=spec, clip=arrows.clip, has_gaps=has_gaps)
 
 
@@ -800,6 +804,12 @@ def at_angle(spec: dict, plane: TangentPlane, degrees: float) -> dict:
 SURFACE_SCALE = [[0.0, "#0b5d91"], [0.5, "#56B4E9"], [1.0, "#e3f1fa"]]  # low blue, as the map
 
 
+def _in_float32(z: NDArray) -> NDArray:
+    """z with NaN (a hole) wherever float32, the arrays sent to the browser, cannot hold it."""
+    with np.errstate(invalid="ignore"):
+        return np.where(np.abs(z) < np.finfo(np.float32).max, z, np.nan)
+
+
 def _z_range(z: NDArray) -> Range:
     finite = z[np.isfinite(z)]
     if finite.size == 0:
@@ -812,8 +822,10 @@ def _z_range(z: NDArray) -> Range:
 
 def surface_base(grid: GridSample) -> dict:
     """The surface z = f(x, y) and its scene, JSON-ready: the part of the 3D view that stays
-    byte-identical while the point moves (NaN, where f is undefined, leaves holes)."""
-    z_low, z_high = _z_range(grid.z)
+    byte-identical while the point moves (NaN, where f is undefined or beyond float32, leaves
+    holes)."""
+    z = _in_float32(grid.z)
+    z_low, z_high = _z_range(z)
     fig = themed_figure()
     fig.update_layout(
         scene={
@@ -834,7 +846,7 @@ def surface_base(grid: GridSample) -> dict:
         "type": "surface",
         "x": typed_array(grid.x),
         "y": typed_array(grid.y),
-        "z": typed_array(grid.z),
+        "z": typed_array(z),
         "colorscale": SURFACE_SCALE,
         "showscale": False,
         "opacity": 0.82,
@@ -912,3 +924,79 @@ def lifted_traces(
 def surface_figure(surface: dict, lifted: list[dict]) -> dict:
     """The cached surface with this point's light traces on top (the surface is shared)."""
     return {"data": [*surface["data"], *lifted], "layout": surface["layout"]}
+
+
+# --- the charts as text (each live_chart's `summary`) -------------------------------------------
+
+
+def window_text(x_range: Range, y_range: Range) -> str:
+    """The window in words: "x from −3 to 3, y from −1 to 2"."""
+    return (
+        f"x from {number(x_range[0])} to {number(x_range[1])}, "
+        f"y from {number(y_range[0])} to {number(y_range[1])}"
+    )
+
+
+def _at_point(plane: TangentPlane) -> str:
+    """f, ∇f, |∇f| and ∇f's direction at the point, or why there is no gradient there."""
+    where = f"({number(plane.x0)}, {number(plane.y0)})"
+    if not gradient_defined(plane):
+        return f"At {where} f or ∇f is not defined."
+    along = gradient_angle(plane)
+    text = f"At {where}: f = {number(plane.z0)}, ∇f = ({number(plane.fx)}, {number(plane.fy)})"
+    if along is None:
+        return f"{text}, a critical point: D_u f = 0 in every direction."
+    size = number(float(np.hypot(plane.fx, plane.fy)))
+    return f"{text}, |∇f| = {size}, pointing at {number(along)}° from the x axis."
+
+
+def _along_u(plane: TangentPlane, degrees: float) -> str:
+    return f"u at {number(degrees)}°: D_u f = {number(directional_value(plane, degrees))}."
+
+
+def map_summary(
+    formula: str, plane: TangentPlane, degrees: float, x_range: Range, y_range: Range
+) -> str:
+    """The contour map as text: the function and window, ∇f at the point, D_u f along u.
+
+    Example:
+        >>> bowl = TangentPlane(1.0, 1.0, 4.0, 2.0, 6.0)  # x² + 3y² at (1, 1)
+        >>> print(map_summary("x^2 + 3y^2", bowl, 0.0, (-3.0, 3.0), (-3.0, 3.0)))
+        Contour map of f(x, y) = x^2 + 3y^2 and its gradient field, x from −3 to 3, y from −3 to 3. At (1, 1): f = 4, ∇f = (2, 6), |∇f| = 6.325, pointing at 71.57° from the x axis. u at 0°: D_u f = 2.
+    """  # noqa: E501
+    return (
+        f"Contour map of f(x, y) = {formula} and its gradient field, "
+        f"{window_text(x_range, y_range)}. {_at_point(plane)} {_along_u(plane, degrees)}"
+    )
+
+
+def polar_summary(plane: TangentPlane, degrees: float) -> str:
+    """The polar chart as text: D_u f along u, its largest value, where it is zero.
+
+    Example:
+        >>> print(polar_summary(TangentPlane(1.0, 1.0, 4.0, 2.0, 6.0), 90.0))
+        D_u f at (1, 1) in every direction u. u at 90°: D_u f = 6. Largest along ∇f (71.57°): |∇f| = 6.325; zero along the level curve (161.6° and 341.6°); −6.325 against ∇f (251.6°).
+    """  # noqa: E501
+    where = f"({number(plane.x0)}, {number(plane.y0)})"
+    text = f"D_u f at {where} in every direction u. {_along_u(plane, degrees)}"
+    along = gradient_angle(plane)
+    if along is None:
+        return f"{text} {_at_point(plane)}"
+    size = number(float(np.hypot(plane.fx, plane.fy)))
+    level = sorted(((along + 90) % 360, (along + 270) % 360))
+    return (
+        f"{text} Largest along ∇f ({number(along)}°): |∇f| = {size}; zero along the level "
+        f"curve ({number(level[0])}° and {number(level[1])}°); −{size} against ∇f "
+        f"({number((along + 180) % 360)}°)."
+    )
+
+
+def surface_summary(formula: str, plane: TangentPlane, x_range: Range, y_range: Range) -> str:
+    """The 3D view as text: the surface and window, the point on it, how steeply ∇f climbs."""
+    text = f"Surface z = {formula} over {window_text(x_range, y_range)}. {_at_point(plane)}"
+    if gradient_angle(plane) is None:
+        return text
+    return (
+        f"{text} Lifted onto the tangent plane, ∇f climbs |∇f| per unit of ground; the level "
+        f"curve at height {number(plane.z0)} runs flat, at a right angle to it."
+    )

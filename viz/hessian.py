@@ -660,3 +660,159 @@ def newton_figure(
         data.append(newton)
     data.append(_point(x0, y0))
     return {"data": data, "layout": {**layout, "title": {**layout["title"], "text": title}}}
+
+
+# --- the charts in words (each live chart's `summary`) -------------------------------------------
+
+_NAMES = {  # kind -> (one, several)
+    "minimum": ("minimum", "minima"),
+    "maximum": ("maximum", "maxima"),
+    "saddle": ("saddle", "saddles"),
+    "degenerate": ("degenerate point", "degenerate points"),
+}
+
+
+def critical_counts(found: CriticalPoints) -> str:
+    """How many critical points of each kind, in words ("" for none).
+
+    Example:
+        >>> from calc_core.multivariate import CriticalPoint
+        >>> p = CriticalPoint((0.0, 0.0), 0.0, "saddle", np.zeros(2), np.eye(2), 0.0, None)
+        >>> critical_counts(CriticalPoints((p, p), "numeric", None))
+        '2 saddles'
+    """
+    counts = [(kind, sum(p.kind == kind for p in found.points)) for kind in CRITICAL_KINDS]
+    return ", ".join(f"{n} {_NAMES[kind][n != 1]}" for kind, n in counts if n)
+
+
+def _at(x0: float, y0: float) -> str:
+    return f"({number(x0)}, {number(y0)})"
+
+
+def _direction(vector: ArrayLike) -> str:
+    """An eigenvector's direction in degrees from the x axis, between 0 and 180 (v and −v)."""
+    degrees = round(float(np.degrees(np.arctan2(vector[1], vector[0]))) % 180.0, 2) % 180.0
+    return f"{number(degrees)}°"
+
+
+def _eigen_parts(eigen: HessianEigen) -> list[str]:
+    """Each eigenvalue with its eigenvector's direction: ["λ₁ = 2 along 0°", ...]."""
+    return [
+        f"λ{SUBSCRIPTS[i]} = {number(float(eigen.eigenvalues[i]))} along "
+        f"{_direction(eigen.eigenvectors[:, i])}"
+        for i in range(len(eigen.eigenvalues))
+    ]
+
+
+def map_summary(
+    x0: float,
+    y0: float,
+    eigen: HessianEigen | None,
+    angle: float,
+    curvature: float,
+    found: CriticalPoints,
+) -> str:
+    """The contour map in words: H's eigenvalues and directions at the point, uᵀHu along u, and
+    the critical points in the window.
+
+    Example:
+        >>> from calc_core.multivariate import hessian_eigen
+        >>> eigen = hessian_eigen(np.array([[2.0, 0.0], [0.0, 6.0]]))
+        >>> print(map_summary(-2.0, 1.5, eigen, 30.0, 3.0, CriticalPoints((), "symbolic", None)))
+        Contour map of f with H's eigenvectors at (−2, 1.5): λ₁ = 2 along 0° and λ₂ = 6 along 90°, so H is positive definite. Along u at 30°, uᵀHu = 3. No critical points in this window.
+    """  # noqa: E501
+    if eigen is None:
+        text = f"Contour map of f: H is undefined at {_at(x0, y0)}."
+    else:
+        axes = " and ".join(_eigen_parts(eigen))
+        text = (
+            f"Contour map of f with H's eigenvectors at {_at(x0, y0)}: {axes}, "
+            f"so H is {eigen.definiteness}. Along u at {number(angle)}°, uᵀHu = "
+            f"{number(curvature)}."
+        )
+    counts = critical_counts(found)
+    found_text = f"In this window: {counts}." if counts else "No critical points in this window."
+    return f"{text} {found_text}"
+
+
+def curvature_summary(eigen: HessianEigen, angle: float, curvature: float) -> str:
+    """The curvature chart in words: uᵀHu at u's angle, between the eigenvalues.
+
+    Example:
+        >>> from calc_core.multivariate import hessian_eigen
+        >>> eigen = hessian_eigen(np.array([[2.0, 0.0], [0.0, 6.0]]))
+        >>> print(curvature_summary(eigen, 45.0, 4.0))
+        Curvature uᵀHu as u turns from 0° to 180°: 4 at 45°. It runs from λ₁ = 2 along 0° to λ₂ = 6 along 90°.
+    """  # noqa: E501
+    return (
+        f"Curvature uᵀHu as u turns from 0° to 180°: {number(curvature)} at {number(angle)}°. "
+        f"It runs from {' to '.join(_eigen_parts(eigen))}."
+    )
+
+
+def taylor_summary(
+    point: Sequence[float],
+    radius: float,
+    gaps: tuple[float, float] | None,
+    *,
+    first: bool = True,
+    second: bool = True,
+) -> str:
+    """The 3D chart in words: f at the point and how far each Taylor model strays within r.
+
+    Args:
+        point: (x0, y0, f(x0, y0)); radius: the models' reach r; gaps: the largest
+            |f − plane| and |f − quadratic| within r (`ui.curvature.largest_gaps`), or None
+            where the models are undefined; first, second: whether each model is shown.
+
+    Example:
+        >>> print(taylor_summary((1.0, -0.5, 1.75), 0.25, (0.25, 0.0)))
+        Surface of f with its Taylor models at (1, −0.5), where f = 1.75. Within r = 0.25: the tangent plane is off by up to 0.25, the quadratic model by up to 0.
+    """  # noqa: E501
+    text = f"Surface of f with its Taylor models at {_at(point[0], point[1])}, where f = " + (
+        f"{number(float(point[2]))}."
+    )
+    if gaps is None:
+        return f"{text} The models are undefined there."
+    hidden = ", ".join(
+        name for name, shown in (("tangent plane", first), ("quadratic model", second)) if not shown
+    )
+    return (
+        f"{text} Within r = {number(radius)}: the tangent plane is off by up to "
+        f"{number(gaps[0])}, the quadratic model by up to {number(gaps[1])}."
+        + (f" Hidden: {hidden}." if hidden else "")
+    )
+
+
+def newton_summary(
+    x0: float,
+    y0: float,
+    step: NewtonStep | None,
+    newton_points: ArrayLike,
+    descent_points: ArrayLike,
+    lr: float,
+) -> str:
+    """The race in words: where Newton's method heads and ends, where gradient descent ends.
+
+    Example:
+        >>> newton = np.array([[-2.0, 1.5], [0.0, 0.0]])
+        >>> descent = np.array([[-2.0, 1.5], [-1.6, 0.6], [-1.28, 0.24]])
+        >>> print(newton_summary(-2.0, 1.5, None, newton, descent, 0.1))
+        From (−2, 1.5): Newton's step is undefined there; its path ends at (0, 0) after 1 step. Gradient descent with lr = 0.1 ends at (−1.28, 0.24) after 2 steps.
+    """  # noqa: E501
+    newton = np.asarray(newton_points, dtype=np.float64).reshape(-1, 2)
+    descent = np.asarray(descent_points, dtype=np.float64).reshape(-1, 2)
+
+    def end(points: NDArray) -> str:
+        steps = len(points) - 1
+        return f"ends at {_at(*points[-1])} after {steps} step{'' if steps == 1 else 's'}"
+
+    heads = (
+        f"Newton's method heads for its model's {step.heads_for}"
+        if step is not None
+        else "Newton's step is undefined there"
+    )
+    return (
+        f"From {_at(x0, y0)}: {heads}; its path {end(newton)}. "
+        f"Gradient descent with lr = {number(lr)} {end(descent)}."
+    )

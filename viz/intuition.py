@@ -228,3 +228,35 @@ def intuition_figure(
         margin={"t": 64},
     )
     return fig
+
+
+def intuition_summary(step: GradientStep, steps_taken: int, best_w: float) -> str:
+    """What the chart shows now, in words and the numbers a learner reads off it.
+
+    Args:
+        step: the gradient step from the current weight (w, L(w), dL/dw, η and where it lands).
+        steps_taken: gradient steps taken so far from the starting weight.
+        best_w: the minimiser of L.
+
+    Returns:
+        A few short sentences.
+
+    Example:
+        >>> from calc_core.fitting import gradient_step, toy_data
+        >>> intuition_summary(gradient_step(0.0, 0.05, toy_data()), 0, 1.985).split(": ")[0]
+        'Weight w = 0, loss L(w) = 14.97, slope dL/dw = −15.05'
+    """
+    if abs(step.slope) < 1e-3:
+        way = "the loss is flat here, at its minimum"
+    elif step.slope > 0:
+        way = "the loss rises to the right, so a step moves w left"
+    else:
+        way = "the loss falls to the right, so a step moves w right"
+    plural = "" if steps_taken == 1 else "s"
+    return (
+        f"Weight w = {number(step.w)}, loss L(w) = {number(step.loss)}, "
+        f"slope dL/dw = {number(step.slope)}: {way}. "
+        f"{steps_taken} gradient step{plural} taken with learning rate η = {number(step.lr)}; "
+        f"the next goes to w = {number(step.w_next)}, loss {number(step.loss_next)}. "
+        f"The loss is lowest at w = {number(best_w)}."
+    )

@@ -628,3 +628,92 @@ def surface_figure(
     ]
     layout = {**base["layout"], "title": _title(title)}
     return {"data": data, "layout": layout}
+
+
+# --- the charts in words (each live chart's `summary`) -------------------------------------------
+
+
+def _vector(values: ArrayLike) -> str:
+    return "(" + ", ".join(number(float(v)) for v in np.ravel(values)) + ")"
+
+
+def _rows(jacobian: ArrayLike) -> str:
+    """J row by row: "[0 & 1; 2 & 3]" reads "[0, 1; 2, 3]"."""
+    J = np.asarray(jacobian, dtype=np.float64)
+    return "[" + "; ".join(", ".join(number(float(v)) for v in row) for row in J) + "]"
+
+
+def orientation(det: float) -> str:
+    """What the sign of det J does to the plane, in words."""
+    if not np.isfinite(det):
+        return "J is undefined there"
+    if det == 0:
+        return "J squashes the plane flat there"
+    return "orientation kept" if det > 0 else "orientation flipped"
+
+
+def input_summary(
+    point: ArrayLike, area_scale: float, v: ArrayLike, pullback: ArrayLike | None = None
+) -> str:
+    """The input plane in words: the point, det J (two outputs, with `pullback`) or the area
+    scale (three), v and the pull-back wᵀJ.
+
+    Example:
+        >>> input_summary((2.0, 0.5), 2.0, (1.0, 0.0), (0.5, -1.0))
+        'Input plane shaded by det J: at p = (2, 0.5), det J = 2 (orientation kept). Direction v = (1, 0); pull-back wᵀJ = (0.5, −1).'
+    """  # noqa: E501
+    where = f"at p = {_vector(point)}"
+    if pullback is None:
+        return (
+            f"Input plane shaded by the area scale: {where}, √det(JᵀJ) = {number(area_scale)}. "
+            f"Direction v = {_vector(v)}."
+        )
+    return (
+        f"Input plane shaded by det J: {where}, det J = {number(area_scale)} "
+        f"({orientation(area_scale)}). Direction v = {_vector(v)}; "
+        f"pull-back wᵀJ = {_vector(pullback)}."
+    )
+
+
+def output_summary(
+    value: ArrayLike, jacobian: ArrayLike, ratio: float, jv: ArrayLike, w: ArrayLike
+) -> str:
+    """The output plane in words: F(p), J(p), the small shape's area ratio, J·v and w.
+
+    Example:
+        >>> output_summary((1.0, 2.0), [[2.0, -2.0], [2.0, 2.0]], 8.01, (2.0, 2.0), (0.0, 1.0))
+        'Output plane at F(p) = (1, 2), J(p) = [2, −2; 2, 2]. Area of F(shape) ÷ area of the shape = 8.01. Push-forward J·v = (2, 2); covector w = (0, 1).'
+    """  # noqa: E501
+    return (
+        f"Output plane at F(p) = {_vector(value)}, J(p) = {_rows(jacobian)}. "
+        f"Area of F(shape) ÷ area of the shape = {number(ratio)}. "
+        f"Push-forward J·v = {_vector(jv)}; covector w = {_vector(w)}."
+    )
+
+
+def surface_summary(value: ArrayLike, jacobian: ArrayLike, area_scale: float, jv: ArrayLike) -> str:
+    """The surface patch in words: F(p), the 3 x 2 J(p), the area scale and J·v.
+
+    Example:
+        >>> surface_summary((1.0, 0.0, 1.0), [[1, 0], [0, 1], [2, 0]], 2.236, (1.0, 0.0, 2.0))
+        'Surface patch in space at F(p) = (1, 0, 1), J(p) = [1, 0; 0, 1; 2, 0]: areas scale by √det(JᵀJ) = 2.236. Velocity along the surface J·v = (1, 0, 2).'
+    """  # noqa: E501
+    return (
+        f"Surface patch in space at F(p) = {_vector(value)}, J(p) = {_rows(jacobian)}: "
+        f"areas scale by √det(JᵀJ) = {number(area_scale)}. "
+        f"Velocity along the surface J·v = {_vector(jv)}."
+    )
+
+
+def closeup_summary(size: float, ratio: float, area_scale: float) -> str:
+    """The close-up in words: the magnification, and the areas' ratio against det J.
+
+    Example:
+        >>> closeup_summary(0.1, 8.013, 8.0)
+        'Magnified 10 times around F(p): the curved image of the shape (h = 0.1) against the parallelogram J·shape. Their areas: 8.013 times the shape against det J = 8.'
+    """  # noqa: E501
+    return (
+        f"Magnified {number(1 / size, 3)} times around F(p): the curved image of the shape "
+        f"(h = {number(size)}) against the parallelogram J·shape. Their areas: "
+        f"{number(ratio)} times the shape against det J = {number(area_scale)}."
+    )

@@ -27,7 +27,7 @@ from calc_core.expressions import compile_expression
 from calc_core.multivariate import GridSample, TangentPlane, TotalDerivative
 from viz.contours import background_image
 from viz.format import number
-from viz.gradient import contour_levels, height_image
+from viz.gradient import contour_levels, height_image, window_text
 from viz.scene import ASPECT, clipped, scene_layout
 from viz.theme import (
     BASE_FONT_SIZE,
@@ -55,6 +55,7 @@ SLICE_POINTS = 201
 PATH_POINTS = 401
 # A path's variables: its parameter t, and a and b for the point (x0, y0) it may go through.
 PATH_VARIABLES = ("t", "a", "b")
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 # The 3D box: z is drawn at 0.7 of x's and y's length; the tangent segments reach this fraction
 # of the box on either side of the point, the tangent plane's patch at most PATCH_REACH.
 TANGENT_REACH = 0.28
@@ -64,10 +65,11 @@ CAMERA = {"eye": {"x": 1.62, "y": -1.78, "z": 1.08}, "center": {"x": 0.0, "y": 0
 
 
 def _finite(values: ArrayLike, shape: tuple[int, ...]) -> NDArray[np.float64]:
-    """float64 of `shape` (a constant formula is broadcast), NaN where not finite."""
+    """float64 of `shape` (a constant formula is broadcast), NaN where not finite or beyond
+    float32 (the arrays sent to the browser: exp(exp(exp(x))) would arrive as ∞)."""
     with np.errstate(all="ignore"):
         out = np.broadcast_to(np.asarray(values, dtype=np.float64), shape).copy()
-    out[~np.isfinite(out)] = np.nan
+        out[~(np.abs(out) < FLOAT32_MAX)] = np.nan
     return out
 
 
@@ -117,7 +119,8 @@ def value_range(z: ArrayLike, pad: float = 0.05) -> Range:
     then the 1st to the 99th percentile. Padded a little; a constant gets a height of 1.
     """
     values = np.asarray(z, dtype=np.float64)
-    values = values[np.isfinite(values)]
+    with np.errstate(invalid="ignore"):
+        values = values[np.abs(values) < FLOAT32_MAX]  # neither NaN, ∞ nor ∞ once in float32
     if values.size == 0:
         return -1.0, 1.0
     low, high = float(values.min()), float(values.max())
@@ -693,3 +696,91 @@ def _t_line(
         "hovertemplate": f"{name}<br>t = %{{x:.3f}}: %{{y:.4g}}<extra></extra>",
         **axes,
     }
+
+
+# --- the charts as text (each live_chart's `summary`) -------------------------------------------
+
+
+def _point_text(plane: TangentPlane) -> str:
+    return f"({number(plane.x0)}, {number(plane.y0)})"
+
+
+def slices_summary(formula: str, plane: TangentPlane, x_range: Range, y_range: Range) -> str:
+    """The two slices as text: the function, the point, f there and the two tangents' slopes.
+
+    Example:
+        >>> bowl = TangentPlane(1.0, 1.0, 4.0, 2.0, 6.0)  # x² + 3y² at (1, 1)
+        >>> print(slices_summary("x^2 + 3y^2", bowl, (-3.0, 3.0), (-3.0, 3.0)))
+        Slices of f(x, y) = x^2 + 3y^2 through (1, 1), where f = 4, x from −3 to 3, y from −3 to 3. Along x (y held at 1): slope ∂f/∂x = 2; along y (x held at 1): slope ∂f/∂y = 6.
+    """  # noqa: E501
+    return (
+        f"Slices of f(x, y) = {formula} through {_point_text(plane)}, where "
+        f"f = {number(plane.z0)}, {window_text(x_range, y_range)}. Along x (y held at "
+        f"{number(plane.y0)}): {_slope_text('slope ∂f/∂x', plane.fx)}; along y "
+        f"(x held at {number(plane.x0)}): {_slope_text('slope ∂f/∂y', plane.fy)}."
+    )
+
+
+def _plane_text(plane: TangentPlane) -> str:
+    """z = z0 + fx (x − x0) + fy (y − y0) in plain text, signs folded in."""
+
+    def term(slope: float, variable: str, at: float) -> str:
+        shift = f"{variable} − {number(at)}" if at >= 0 else f"{variable} + {number(-at)}"
+        return f" {'−' if slope < 0 else '+'} {number(abs(slope))}({shift})"
+
+    return f"z = {number(plane.z0)}{term(plane.fx, 'x', plane.x0)}{term(plane.fy, 'y', plane.y0)}"
+
+
+def surface_summary(
+    formula: str, plane: TangentPlane, x_range: Range, y_range: Range, *, show_plane: bool
+) -> str:
+    """The 3D view as text: the surface, the planes x = x0 and y = y0 cutting it through the
+    point, the slices' slopes there, and the tangent plane when it is shown.
+
+    Example:
+        >>> bowl = TangentPlane(1.0, 1.0, 4.0, 2.0, 6.0)
+        >>> print(surface_summary("x^2 + 3y^2", bowl, (-3.0, 3.0), (-3.0, 3.0), show_plane=True))
+        Surface z = x^2 + 3y^2 over x from −3 to 3, y from −3 to 3, cut by the planes x = 1 and y = 1 through the point (1, 1, 4). Slopes there: ∂f/∂x = 2, ∂f/∂y = 6. Tangent plane: z = 4 + 2(x − 1) + 6(y − 1).
+    """  # noqa: E501
+    text = (
+        f"Surface z = {formula} over {window_text(x_range, y_range)}, cut by the planes "
+        f"x = {number(plane.x0)} and y = {number(plane.y0)} through the point "
+        f"({number(plane.x0)}, {number(plane.y0)}, {number(plane.z0)}). Slopes there: "
+        f"{_slope_text('∂f/∂x', plane.fx)}, {_slope_text('∂f/∂y', plane.fy)}."
+    )
+    if show_plane and np.isfinite([plane.z0, plane.fx, plane.fy]).all():
+        text += f" Tangent plane: {_plane_text(plane)}."
+    return text
+
+
+def path_summary(sample: PathSample, path: str) -> str:
+    """The path study as text: where the path runs on the map, the range of df/dt along it,
+    and how closely the chain rule and the direct derivative agree.
+
+    Args:
+        sample: the path and its derivatives; path: the path in words ("the circle of radius 1
+            around (1, 1)").
+
+    Example:
+        >>> t = np.linspace(0.0, 1.0, 3)
+        >>> line = PathSample(t, t, t, 2 * t, 6 * t, 8 * t, 8 * t)  # x² + 3y² on (t, t)
+        >>> print(path_summary(line, "the line y = x"))
+        Along the line y = x, from (0, 0) at t = 0 to (1, 1) at t = 1. df/dt runs from 0 to 8; the chain rule and the direct derivative differ by at most 0.
+    """  # noqa: E501
+    defined = np.flatnonzero(np.isfinite(sample.x + sample.y))
+    if defined.size == 0:
+        return f"Along {path}: the path is undefined for every t shown."
+    first, last = int(defined[0]), int(defined[-1])
+    ends = " to ".join(
+        f"({number(round(sample.x[i], 12))}, {number(round(sample.y[i], 12))}) "
+        f"at t = {number(sample.t[i])}"
+        for i in (first, last)
+    )
+    values = sample.direct[np.isfinite(sample.direct)]
+    if values.size == 0:
+        return f"Along {path}, from {ends}. f is undefined all along it."
+    return (
+        f"Along {path}, from {ends}. df/dt runs from {number(values.min())} to "
+        f"{number(values.max())}; the chain rule and the direct derivative differ by at most "
+        f"{number(sample.max_difference, 2)}."
+    )

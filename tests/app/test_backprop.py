@@ -7,9 +7,11 @@ import base64
 import numpy as np
 import pytest
 
-from calc_core.mlp import PLANTED_BUGS
+from calc_core.mlp import PLANTED_BUGS, init_params, train
+from calc_core.toy_data import make_dataset
 from tests.app.conftest import metric
-from ui.live_chart import figure_from_element
+from ui.live_chart import figure_from_element, payload_from_element
+from viz.format import number
 
 PAGE = "pages/backprop.py"
 
@@ -134,3 +136,38 @@ def test_switching_hidden_size_keeps_a_valid_weight(page):
     page.slider(key="bp.hidden").set_value(1).run()
     assert not page.exception
     assert page.selectbox(key="bp.weight").value in {"W1[0,0]"}
+
+
+def test_the_chart_summary_reads_out_step_loss_accuracy_and_norms(page):
+    """After 100 steps the chart's text holds the readouts and the last step's gradient norms."""
+    page.button(key="bp.train").click().run()
+    (chart,) = page.get("component_instance")
+    summary = payload_from_element(chart)["summary"]
+    loss, accuracy = metric(page, "loss L"), metric(page, "accuracy")
+    assert summary.startswith(f"Step 100: loss L = {loss}, accuracy {accuracy} (")
+    data = make_dataset("circle", n=200, noise=0.1, seed=0)
+    run = train(init_params(4, 0, activation="tanh"), data.X, data.y, "tanh", 1.0, 100)
+    hidden, output = run.grad_norms[-1]
+    assert f"hidden layer {number(hidden)}, output layer {number(output)}." in summary
+
+
+def test_a_typed_step_count_trains_like_the_buttons(page):
+    """Typing 201 in the step box gives the chart and loss of Train, Train, Step once."""
+    for key in ("bp.train", "bp.train", "bp.step_once"):
+        page.button(key=key).click().run()
+    by_buttons = (metric(page, "loss L"), _chart(page))
+    page.button(key="bp.reset").click().run()
+    assert page.number_input(key="bp.steps").value == 0
+    page.number_input(key="bp.steps").set_value(201).run()
+    assert metric(page, "step") == "201"
+    assert (metric(page, "loss L"), _chart(page)) == by_buttons
+
+
+def test_a_new_learning_rate_replays_the_steps_at_that_rate(page):
+    """Train 100 steps, then η = 0.1: the network is the one 100 steps at η = 0.1 make."""
+    page.button(key="bp.train").click().run()
+    page.select_slider(key="bp.lr").set_value(0.1).run()
+    assert metric(page, "step") == "100"
+    data = make_dataset("circle", n=200, noise=0.1, seed=0)
+    run = train(init_params(4, 0, activation="tanh"), data.X, data.y, "tanh", 0.1, 100)
+    assert metric(page, "loss L") == number(float(run.losses[-1]))

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from tests.app.conftest import chart, ok
+from ui.live_chart import payload_from_element
 from viz.format import number
 
 PAGE = "pages/chain_rule.py"
@@ -89,8 +90,8 @@ def test_a_shared_sub_expression_adds_two_contributions(page):
     at.selectbox(key="chain.graph.preset").set_value(
         "sin(x)·exp(sin(x)) + x (shared sub-expression)"
     ).run()
-    at.session_state["chain.step"] = 10_000  # clamped to the last step
-    ok(at.run())
+    last = at.slider(key="chain.step").max
+    ok(at.slider(key="chain.step").set_value(last).run())
     assert re.search(r"∂y/∂· = −?[\d.]+ [+−] [\d.]+ = −?[\d.]+", _dot(at))
     caption = next(i.value for i in at.info if i.value.startswith("node 0"))
     assert "2 consumers" in caption
@@ -130,3 +131,34 @@ def test_a_link_undefined_on_part_of_the_window_says_so(page):
     assert not any("gaps" in c.value for c in page.caption)
     page.text_input(key="chain.inner.text").input("log(x)").run()
     assert any("those are gaps" in c.value for c in ok(page).caption)
+
+
+def test_a_smaller_graph_keeps_the_step_inside_it(page):
+    """At the neuron's last step (12 of 12), the lesson's graph of 10 steps opens at its last."""
+    at = _graph_tab(page)
+    at.selectbox(key="chain.graph.preset").set_value("σ(2x + y) (a neuron)").run()
+    ok(at.slider(key="chain.step").set_value(12).run())
+    at.selectbox(key="chain.graph.preset").set_value("sin(2x²) (the lesson)").run()
+    assert at.slider(key="chain.step").value == at.slider(key="chain.step").max == 10
+    assert any(m.value.startswith("**Step 10 of 10**") for m in ok(at).markdown)
+
+
+def _summary(at) -> str:
+    (payload,) = (payload_from_element(el) for el in at.get("component_instance"))
+    assert payload["key"] == "chain.chart"
+    return payload["summary"]
+
+
+def test_the_chart_says_in_words_what_it_shows(page):
+    """sin(2x²) at x₀ = 1: the links, u₀ = 2, the slopes cos(2) and 4 and their product, the
+    step Δx = 0.2; with three links, all three and the product of three slopes."""
+    summary = _summary(ok(page))
+    assert "y = f(g(x)) with f(u) = sin(u), g(x) = 2x^2, for x from −2 to 2" in summary
+    assert "x₀ = 1, u₀ = 2, y₀ = " + number(math.sin(2)) in summary
+    product = number(4 * math.cos(2))
+    assert f"= ({number(math.cos(2))})·(4) = {product}." in summary
+    assert f"Δx = 0.2 changes y by about dy/dx·Δx = {number(0.2 * 4 * math.cos(2))}." in summary
+    page.selectbox(key="chain.preset").set_value("ln(1 + tanh²x) (three links)").run()
+    summary = _summary(ok(page))
+    assert "f(g(h(x))) with f(u) = ln(u), g(u) = 1 + u^2, h(x) = tanh(x)" in summary
+    assert "dy/dx = f′(v₀)·g′(u₀)·h′(x₀)" in summary

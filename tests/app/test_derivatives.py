@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import chart, metric
+from tests.app.conftest import chart, metric, ok
+from ui.live_chart import payload_from_element
 from ui.presets import DERIVATIVE_PRESETS
 
 PAGE = "pages/derivatives.py"
@@ -216,3 +217,44 @@ def test_every_tab_works_for_every_preset(page, tab):
     for preset in DERIVATIVE_PRESETS:
         _choose(page, preset)
         assert not page.error, (tab, preset, [e.value for e in page.error])
+
+
+def _summaries(at) -> dict[str, str]:
+    """Each live chart's text summary, by chart key."""
+    payloads = [payload_from_element(el) for el in at.get("component_instance")]
+    return {p["key"]: p["summary"] for p in payloads}
+
+
+def test_every_chart_says_in_words_what_it_shows(page):
+    """The lesson's f at x₀ = 2: the tangent chart, the secants and the error study each carry a
+    summary with the numbers a learner reads off them (f(2) = 15, slope 7, the best h)."""
+    summaries = _summaries(page)
+    tangent = summaries["deriv.tangent_chart"]
+    assert "f(x) = x^2 + 3x + 5" in tangent and "x from −3 to 3" in tangent
+    assert "At x₀ = 2: f(x₀) = 15, slope f′(x₀) = 7" in tangent
+    assert "y = 15 + 7·(x − 2)" in tangent
+    secant = summaries["deriv.secant_chart"]
+    assert "(x₀, f(x₀)) = (2, 15)" in secant and "f′(2) = 7" in secant
+    assert "from 1 down to 1e-08" in secant
+    _open_tab(page, "Numerical versus symbolic")
+    error = _summaries(page)["deriv.error_chart"]
+    assert "f′(2) = 7" in error and "complex step" in error
+    caption = next(c.value for c in page.caption if c.value.startswith("Measured best h: "))
+    best = caption.removeprefix("Measured best h: ").split(". Dotted")[0].split(", ")
+    assert len(best) == 3
+    for method, h in (part.split(" ") for part in best):  # the caption's numbers, in words
+        assert f"{h} ({method})" in error
+
+
+def test_the_tangent_summary_follows_x0_and_the_formula(page):
+    """x³ at x₀ = 1: slope 3; |x| at 0: no tangent, and the one-sided slopes are named."""
+    page.text_input(key="deriv.f.text").input("x^3").run()
+    page.slider(key="deriv.x0").set_value(1.0).run()
+    summary = _summaries(ok(page))["deriv.tangent_chart"]
+    assert "f(x) = x^3" in summary and "At x₀ = 1: f(x₀) = 1, slope f′(x₀) = 3" in summary
+    page.toggle(key="deriv.second").set_value(True).run()
+    assert "f′ and f″" in _summaries(ok(page))["deriv.tangent_chart"]
+    _choose(page, "|x|")
+    page.slider(key="deriv.x0").set_value(0.0).run()
+    summary = _summaries(ok(page))["deriv.tangent_chart"]
+    assert "At x₀ = 0: f(x₀) = 0, no tangent." in summary and "−1" in summary

@@ -159,3 +159,21 @@ def test_a_window_squeezed_to_one_value_reopens(open_app, page_path, prefix):
     assert not at.exception, [e.value for e in at.exception]
     assert tuple(at.session_state[f"{prefix}.x_range"]) == (9.5, 10.0)
     assert 9.5 <= at.session_state[f"{prefix}.x0"] <= 10.0
+
+
+def test_every_chart_has_a_summary_with_the_numbers_shown(page):
+    """x² + 3y² at (1, 1): the map and the polar chart say ∇f = (2, 6), |∇f| = 6.325 and D_u f
+    at u's angle (2 at 0°, 6 at 90°); the 3D view (its tab) says the same point."""
+    ok(page)
+    summary = {key: _payload(page, key)["summary"] for key in ("grad.map", "grad.polar")}
+    assert "At (1, 1): f = 4, ∇f = (2, 6), |∇f| = 6.325" in summary["grad.map"]
+    assert summary["grad.map"].endswith("u at 0°: D_u f = 2.")
+    assert "Largest along ∇f (71.57°): |∇f| = 6.325" in summary["grad.polar"]
+    page.slider(key="grad.angle").set_value(90.0).run()
+    ok(page)
+    assert "u at 90°: D_u f = 6." in _payload(page, "grad.map")["summary"]
+    assert "u at 90°: D_u f = 6." in _payload(page, "grad.polar")["summary"]
+    page.session_state["grad.study"] = "On the surface (3D)"
+    ok(page.run())
+    surface = _payload(page, "grad.surface")["summary"]
+    assert "x from −3 to 3, y from −3 to 3" in surface and "∇f = (2, 6)" in surface

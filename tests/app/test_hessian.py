@@ -10,6 +10,7 @@ import pytest
 from tests.app.conftest import chart, metric, ok
 from ui.live_chart import payload_from_element
 from ui.presets import HESSIAN_PRESETS
+from viz.format import number
 from viz.theme import with_arrays_decoded
 
 PAGE = "pages/hessian.py"
@@ -284,3 +285,31 @@ def test_a_formula_undefined_on_part_of_the_window_says_so(page):
     assert not any("left blank" in c.value for c in ok(page).caption)
     page.text_input(key="hess.f.text").input("log(x) + y").run()
     assert any("undefined, or infinite" in c.value for c in ok(page).caption)
+
+
+def _summaries(at) -> dict[str, str]:
+    payloads = [payload_from_element(el) for el in at.get("component_instance")]
+    return {p["key"]: p["summary"] for p in payloads}
+
+
+def test_every_chart_says_what_it_shows(page):
+    """Each chart's text summary holds the numbers of the view: x² + 3y² at (−2, 1.5), where
+    H = diag(2, 6), f = 10.75, Newton lands on (0, 0) and gradient descent shrinks each
+    coordinate by 1 − 2·lr and 1 − 6·lr a step."""
+    summaries = _summaries(page)
+    assert set(summaries) == {"hess.map", "hess.curvature"}
+    assert "at (−2, 1.5): λ₁ = 2 along 0° and λ₂ = 6 along 90°" in summaries["hess.map"]
+    assert "uᵀHu = 3. In this window: 1 minimum." in summaries["hess.map"]
+    assert "3 at 30°" in summaries["hess.curvature"]
+    _study(page, "Taylor models (3D)")
+    radius = page.session_state["hess.radius"]
+    taylor = _summaries(page)["hess.taylor"]
+    assert "at (−2, 1.5), where f = 10.75" in taylor
+    plane = metric(page, f"largest |f − plane| within r = {radius:g}")
+    assert f"r = {number(radius)}: the tangent plane is off by up to {plane}" in taylor
+    assert "the quadratic model by up to 0." in taylor
+    _study(page, "Newton vs gradient descent")
+    newton = _summaries(page)["hess.newton"]
+    assert "heads for its model's minimum; its path ends at (0, 0) after 1 step" in newton
+    end = f"({number(-2 * 0.8**30)}, {number(1.5 * 0.4**30)})"
+    assert f"Gradient descent with lr = 0.1 ends at {end} after 30 steps" in newton

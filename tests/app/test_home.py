@@ -6,7 +6,7 @@ import pytest
 
 from calc_core.fitting import gradient_step, largest_stable_learning_rate, toy_data
 from tests.app.conftest import metric
-from ui.live_chart import figure_from_element
+from ui.live_chart import figure_from_element, payload_from_element
 from viz.format import number
 
 HOME = "pages/home.py"
@@ -27,15 +27,42 @@ def test_defaults_show_the_loss_and_slope_at_w0(home):
     assert "moving **w to the right**" in " ".join(m.value for m in home.markdown)
 
 
+def test_the_chart_summary_reads_out_the_weight_loss_and_slope(home):
+    """The chart's text summary holds the numbers the readouts show, and the step count."""
+    home.button(key="home.step").click().run()
+    (chart,) = home.get("component_instance")
+    summary = payload_from_element(chart)["summary"]
+    step = gradient_step(round(gradient_step(0.0, 0.05, DATA).w_next, 4), 0.05, DATA)
+    assert f"Weight w = {number(step.w)}" in summary
+    assert f"loss L(w) = {number(step.loss)}" in summary
+    assert f"slope dL/dw = {number(step.slope)}" in summary
+    assert "1 gradient step taken" in summary and "η = 0.05" in summary
+
+
 def test_gradient_step_moves_w_against_the_slope(home):
-    """Pressing the step button sets w to w − η·dL/dw."""
+    """Pressing the step button moves w to w − η·dL/dw and counts the step."""
     home.button(key="home.step").click().run()
     expected = gradient_step(0.0, 0.05, DATA).w_next
-    assert home.slider(key="home.w").value == pytest.approx(expected, abs=1e-4)
+    assert home.slider(key="home.steps").value == 1
+    assert home.slider(key="home.w").value == 0.0  # where the descent started
     assert metric(home, "weight w") == number(round(expected, 4))
     home.button(key="home.step").click().run()
     second = gradient_step(round(expected, 4), 0.05, DATA).w_next
-    assert home.slider(key="home.w").value == pytest.approx(second, abs=1e-4)
+    assert home.slider(key="home.steps").value == 2
+    assert metric(home, "weight w") == number(round(second, 4))
+
+
+def test_a_new_learning_rate_replays_the_steps_and_dragging_w_starts_again(home):
+    """The steps taken are replayed at a new η; moving w by hand goes back to step 0."""
+    home.slider(key="home.steps").set_value(3).run()
+    home.slider(key="home.lr").set_value(0.1).run()
+    w = 0.0
+    for _ in range(3):
+        w = round(gradient_step(w, 0.1, DATA).w_next, 4)
+    assert metric(home, "weight w") == number(w)
+    home.slider(key="home.w").set_value(3.0).run()
+    assert home.slider(key="home.steps").value == 0
+    assert metric(home, "weight w") == "3"
 
 
 def test_slope_sign_flips_past_the_minimum(home):
@@ -55,6 +82,7 @@ def test_too_large_learning_rate_warns_and_steps_leave_the_chart(home):
     assert any("jumped off the chart" in w.value for w in home.warning)
     home.button(key="home.reset").click().run()
     assert home.slider(key="home.w").value == 0.0
+    assert home.slider(key="home.steps").value == 0
     assert not any("jumped off" in w.value for w in home.warning)
 
 

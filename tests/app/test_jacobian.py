@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from tests.app.conftest import chart, metric, ok
+from ui.live_chart import payload_from_element
 from ui.maps import LAYER, LAYER_KEYS, layer_formulas
 from ui.presets import JACOBIAN_PRESETS
 from viz.format import number
@@ -219,3 +220,36 @@ def test_a_window_no_multiple_of_the_step_keeps_the_point_inside(page):
     ok(page)
     x0 = page.slider(key="jac.x0")
     assert x0.step == 0.2 and x0.value == -0.6
+
+
+def _summaries(at) -> dict[str, str]:
+    payloads = [payload_from_element(el) for el in at.get("component_instance")]
+    return {p["key"]: p["summary"] for p in payloads}
+
+
+def test_every_chart_says_what_it_shows(page):
+    """Each chart's text summary holds the numbers of the view: polar at (2, 0.5), where
+    J = [[cos 0.5, −2 sin 0.5], [sin 0.5, 2 cos 0.5]] and det J = 2; then a surface patch."""
+    page.session_state["jac.study"] = "Square → parallelogram (close-up)"
+    ok(page.run())
+    summaries = _summaries(page)
+    assert set(summaries) == {"jac.input", "jac.output", "jac.closeup"}
+    assert all(summaries.values())
+    c, s = np.cos(0.5), np.sin(0.5)
+    v, w = (np.cos(np.pi / 6), np.sin(np.pi / 6)), (np.cos(np.pi / 3), np.sin(np.pi / 3))
+    J = np.array([[c, -2 * s], [s, 2 * c]])
+    assert "p = (2, 0.5), det J = 2 (orientation kept)" in summaries["jac.input"]
+    assert f"wᵀJ = ({number(w @ J[:, 0])}, {number(w @ J[:, 1])})" in summaries["jac.input"]
+    assert f"F(p) = ({number(2 * c)}, {number(2 * s)})" in summaries["jac.output"]
+    rows = "; ".join(", ".join(number(x) for x in row) for row in J)
+    assert f"J(p) = [{rows}]" in summaries["jac.output"]
+    jv = J @ v
+    assert f"J·v = ({number(jv[0])}, {number(jv[1])})" in summaries["jac.output"]
+    ratio = metric(page, "area ratio F(shape) ÷ shape")
+    assert f"{ratio} times the shape against det J = 2" in summaries["jac.closeup"]
+    page.radio(key="jac.kind").set_value("surface").run()
+    summaries = _summaries(ok(page))
+    assert set(summaries) == {"jac.input", "jac.surface"}
+    scale = number(np.sqrt(3.0))  # the paraboloid at (−0.5, 0.5): √(1 + 4x² + 4y²)
+    assert f"√det(JᵀJ) = {scale}" in summaries["jac.input"]
+    assert "F(p) = (−0.5, 0.5, 0.5), J(p) = [1, 0; 0, 1; −1, 1]" in summaries["jac.surface"]

@@ -164,3 +164,24 @@ def test_a_follower_carries_the_revisions_this_run_sent_to_its_page() -> None:
     at.slider(key="p.a").set_value(4).run()
     payloads = {p["key"]: p for p in map(payload_from_element, at.get("component_instance"))}
     assert payloads["p.surface"]["after"] == {"p.first": payloads["p.first"]["revision"]}
+
+
+def _summarised() -> None:
+    import plotly.graph_objects as go
+    import streamlit as st
+
+    from ui.live_chart import live_chart
+
+    st.session_state.setdefault("present", False)
+    live_chart(go.Figure(go.Scatter(y=[1, 2])), key="s.chart", summary="a line from 1 to 2")
+
+
+def test_the_summary_and_presentation_mode_travel_with_the_figure() -> None:
+    """The chart's text summary goes to the browser with the figure; so does presentation mode
+    (the browser scales the figure for a projector)."""
+    at = AppTest.from_function(_summarised, default_timeout=30).run()
+    payload = payload_from_element(at.get("component_instance")[0])
+    assert payload["summary"] == "a line from 1 to 2" and payload["presentation"] is False
+    at.session_state["present"] = True
+    at.run()
+    assert payload_from_element(at.get("component_instance")[0])["presentation"] is True

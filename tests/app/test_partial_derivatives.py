@@ -8,6 +8,7 @@ import json
 import pytest
 
 from tests.app.conftest import chart, ok
+from ui.live_chart import payload_from_element
 from ui.presets import SURFACE_PRESETS
 
 PAGE = "pages/partial_derivatives.py"
@@ -168,3 +169,30 @@ def test_a_kink_has_no_partial_rather_than_a_wrong_one(page):
     assert _metric(page, "∂f/∂y") == "1"
     note = page.warning[0].value
     assert "corner" in note and "−1" in note and "∂f/∂x does not exist" in note
+
+
+def _summaries(at) -> dict[str, str]:
+    """Each live chart's text summary, by chart key."""
+    payloads = (payload_from_element(el) for el in at.get("component_instance"))
+    return {p["key"]: p["summary"] for p in payloads}
+
+
+def test_every_chart_has_a_summary_with_the_numbers_shown(page):
+    """x² + 3y² at (1, 1): the slices, the 3D view and the path study say f = 4, ∂f/∂x = 2,
+    ∂f/∂y = 6 (the tangent plane once it is on); the path's text follows a move of the point."""
+    ok(page)
+    texts = _summaries(page)
+    assert set(texts) == {"pd.slices_chart", "pd.surface_chart", "pd.path_chart"}
+    assert "through (1, 1), where f = 4" in texts["pd.slices_chart"]
+    assert "∂f/∂x = 2;" in texts["pd.slices_chart"] and "∂f/∂y = 6." in texts["pd.slices_chart"]
+    assert "(1, 1, 4). Slopes there: ∂f/∂x = 2, ∂f/∂y = 6." in texts["pd.surface_chart"]
+    assert "the line through (1, 1) at 30° from the x axis" in texts["pd.path_chart"]
+    ok(page.toggle(key="pd.plane").set_value(True).run())
+    assert "Tangent plane: z = 4 + 2(x − 1) + 6(y − 1)." in _summaries(page)["pd.surface_chart"]
+    ok(page.slider(key="pd.x0").set_value(-2.0).run())
+    texts = _summaries(page)
+    assert "∂f/∂x = −4;" in texts["pd.slices_chart"] and "f = 7," in texts["pd.slices_chart"]
+    assert "the line through (−2, 1)" in texts["pd.path_chart"]
+    page.radio(key="pd.path").set_value(CIRCLE)
+    ok(page.run())
+    assert "the circle of radius 1 around (−2, 1)" in _summaries(page)["pd.path_chart"]

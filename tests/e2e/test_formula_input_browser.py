@@ -23,7 +23,7 @@ def formula_server(chromium_path: str) -> Iterator[str]:
 
 
 def _type_formula(page: Any, text: str) -> None:
-    box = page.locator('[data-testid="stTextInput"] input').first
+    box = page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first
     box.fill(text)
     box.press("Enter")
     page.wait_for_timeout(300)

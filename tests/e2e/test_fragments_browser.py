@@ -26,14 +26,15 @@ def test_a_preset_button_inside_the_fragment_rewrites_the_formula_box(
 ) -> None:
     """Hessian page, Newton study: "See the zig-zag" switches the formula box to x² + 25y²."""
     open_page(page, streamlit_server, "hessian")
-    formula = page.locator('[data-testid="stTextInput"] input').first
+    formula = page.locator('[data-testid="stMain"] [data-testid="stTextInput"] input').first
     before = formula.input_value()
     page.get_by_role("tab", name="Newton vs gradient descent").click()
     wait_idle(page)
     page.get_by_role("button", name="See the zig-zag on x² + 25y² (κ = 25)").click()
     wait_idle(page)
     page.wait_for_function(
-        "([text]) => document.querySelector('[data-testid=\"stTextInput\"] input').value === text",
+        "([text]) => document.querySelector("
+        "'[data-testid=\"stMain\"] [data-testid=\"stTextInput\"] input').value === text",
         arg=[HESSIAN_PRESETS["x² + 25y² (an ill-conditioned bowl)"]],
         timeout=20_000,
     )

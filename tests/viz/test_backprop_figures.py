@@ -6,7 +6,16 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from calc_core.mlp import PLANTED_BUGS, gradient_check, init_params, one_sample_trace, predict_grid
+from calc_core.mlp import (
+    PLANTED_BUGS,
+    forward,
+    gradient_check,
+    init_params,
+    loss_and_gradients,
+    one_sample_trace,
+    predict_grid,
+    train,
+)
 from calc_core.toy_data import make_dataset
 from viz.backprop import (
     GRID,
@@ -17,7 +26,9 @@ from viz.backprop import (
     grid_axes,
     tex_number,
     training_figure,
+    training_summary,
 )
+from viz.format import number
 from viz.theme import typed_array, with_arrays_decoded
 
 DATA = make_dataset("circle", n=120, noise=0.1, seed=0)
@@ -142,3 +153,37 @@ def test_typed_arrays_round_trip_in_float32():
     spec = typed_array(values)
     assert spec["dtype"] == "f4" and spec["shape"] == "3, 4"
     np.testing.assert_array_equal(with_arrays_decoded(spec), values.astype(np.float32))
+
+
+def test_training_summary_reads_out_step_loss_accuracy_and_norms():
+    """Step, loss, accuracy (as a percentage and a count) and the last row of gradient norms."""
+    text = training_summary(100, 0.30123, 0.875, [[0.5, 0.25], [0.2, 0.1]], False, 200)
+    assert text.startswith("Step 100: loss L = 0.3012, accuracy 87.5 % (175 of 200 points")
+    assert "hidden layer 0.2, output layer 0.1." in text
+    assert "diverged" not in text
+
+
+def test_training_summary_before_any_step_and_after_divergence():
+    """No norms yet: the text says no step was taken; a diverged run says so."""
+    assert "No gradient step taken yet." in training_summary(
+        0, 0.7, 0.5, np.zeros((0, 2)), False, 120
+    )
+    assert "diverged" in training_summary(12, 0.9, 0.5, [[1e3, 2e4]], True, 120)
+
+
+def test_training_summary_of_a_real_run_matches_an_independent_count():
+    """After 30 steps: the loss, the accuracy counted point by point and the norms of the last
+    step's gradient (from backward() at the weights before it) are the ones in the text."""
+    run = train(PARAMS, DATA.X, DATA.y, "tanh", 1.0, 30)
+    before_last = train(PARAMS, DATA.X, DATA.y, "tanh", 1.0, 29).params
+    _, grads = loss_and_gradients(before_last, DATA.X, DATA.y, "tanh")
+    result = forward(run.params, DATA.X, DATA.y, "tanh")
+    right = sum(int((p > 0.5) == (y > 0.5)) for p, y in zip(result.p.ravel(), DATA.y, strict=True))
+    text = training_summary(
+        30, result.loss, right / len(DATA.y), run.grad_norms, run.diverged, len(DATA.y)
+    )
+    assert f"loss L = {number(float(run.losses[-1]))}," in text
+    assert f"({right} of {len(DATA.y)} points" in text
+    hidden = np.sqrt(np.sum(grads.dW1**2) + np.sum(grads.db1**2))
+    output = np.sqrt(np.sum(grads.dW2**2) + np.sum(grads.db2**2))
+    assert f"hidden layer {number(hidden)}, output layer {number(output)}." in text

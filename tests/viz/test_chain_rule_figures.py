@@ -9,8 +9,9 @@ import pytest
 
 from calc_core.composition import chain_at, make_chain
 from calc_core.expressions import parse_expression
-from viz.chain_rule import chain_figure, chain_readout
+from viz.chain_rule import chain_figure, chain_readout, chain_summary
 from viz.derivatives import sample_curve
+from viz.format import number
 
 
 def _spec(dx=0.1):
@@ -50,3 +51,25 @@ def test_steps_carry_delta_u_from_g_to_f():
     assert out_of_g == pytest.approx(into_f, rel=1e-3) == pytest.approx(2 * 1.2**2 - 2, rel=1e-3)
     dy = frame["data"][11]["y"][1] - frame["data"][11]["y"][0]
     assert dy == pytest.approx(math.sin(2 * 1.2**2) - math.sin(2), rel=1e-3)
+
+
+def test_chain_summary_multiplies_the_slopes_it_names():
+    """sin(2x²) at x₀ = 0.5: u₀ = 0.5, f′(u₀) = cos(0.5), g′(x₀) = 2, dy/dx their product, and
+    the step Δx = 0.1 moves y by about dy/dx·Δx (all computed here by hand)."""
+    chain = make_chain([parse_expression("sin(u)", ("u",)), parse_expression("2x^2")])
+    text = chain_summary(["sin(u)", "2x^2"], chain_at(chain, 0.5), (-1.0, 1.0), 0.1)
+    assert text.startswith("y = f(g(x)) with f(u) = sin(u), g(x) = 2x^2, for x from −1 to 1")
+    assert f"x₀ = 0.5, u₀ = 0.5, y₀ = {number(math.sin(0.5))}" in text
+    slope = 2 * math.cos(0.5)
+    assert f"f′(u₀)·g′(x₀) = ({number(math.cos(0.5))})·(2) = {number(slope)}." in text
+    assert f"Δx = 0.1 changes y by about dy/dx·Δx = {number(0.1 * slope)}." in text
+
+
+def test_chain_summary_of_three_links():
+    """ln(1 + tanh²x) at 0: v₀ = 1, y₀ = 0 and the three slopes (1)·(0)·(1) give 0."""
+    links = [("ln(u)", ("u",)), ("1 + u^2", ("u",)), ("tanh(x)", ("x",))]
+    chain = make_chain([parse_expression(t, v) for t, v in links])
+    text = chain_summary([t for t, _ in links], chain_at(chain, 0.0), (-2.0, 2.0), 0.2)
+    assert "y = f(g(h(x))) with f(u) = ln(u), g(u) = 1 + u^2, h(x) = tanh(x)" in text
+    assert "x₀ = 0, u₀ = 0, v₀ = 1, y₀ = 0" in text
+    assert "f′(v₀)·g′(u₀)·h′(x₀) = (1)·(0)·(1) = 0." in text

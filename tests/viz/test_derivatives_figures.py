@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
-from calc_core.derivatives import tangent_sweep
+from calc_core.derivatives import derivative_at, tangent_sweep
 from calc_core.numerical import error_versus_step, secant_sweep
 from viz.derivatives import (
     Curve,
     error_figure,
+    error_summary,
     gaps_not_spikes,
     sample_curve,
     secant_figure,
+    secant_summary,
     tangent_figure,
+    tangent_summary,
     visible_range,
 )
+from viz.format import number
 from viz.theme import with_arrays_decoded
 
 
@@ -116,3 +121,59 @@ def test_the_derivative_is_not_drawn_where_f_is_undefined():
         x, y = (np.asarray(drawn[name][axis], dtype=float) for axis in ("x", "y"))
         assert np.isnan(y[x <= 0]).all(), name
         assert np.isfinite(y[(x > 0.1)]).any(), name
+
+
+# --- the charts as text -------------------------------------------------------------------------
+
+
+def cube(x):
+    return x**3
+
+
+def three_squares(x):
+    return 3 * x**2
+
+
+def test_tangent_summary_reads_the_slope_of_x_cubed():
+    """x³ at x₀ = 1: f = 1, slope 3, the tangent y = 1 + 3·(x − 1), and the window."""
+    text = tangent_summary("x^3", derivative_at(cube, three_squares, 1.0), (-3.0, 3.0))
+    assert text.startswith("f(x) = x^3 and its derivative f′")
+    assert "x from −3 to 3" in text
+    assert "At x₀ = 1: f(x₀) = 1, slope f′(x₀) = 3, tangent line y = 1 + 3·(x − 1)." in text
+    assert text.count(". ") <= 2  # at most three sentences
+
+
+@pytest.mark.parametrize("x0", [-2.5, -0.3, 0.0, 1.7])
+def test_tangent_summary_numbers_are_the_derivatives(x0):
+    """At any x₀, the summary's f(x₀) and slope are x₀³ and 3x₀², written as on the page."""
+    text = tangent_summary("x^3", derivative_at(cube, three_squares, x0), (-3.0, 3.0), second=True)
+    expected = f"At x₀ = {number(x0)}: f(x₀) = {number(x0**3)}, slope f′(x₀) = {number(3 * x0**2)}"
+    assert expected in text and "f′ and f″" in text
+
+
+def test_tangent_summary_at_a_corner_and_outside_the_domain():
+    """|x| at 0: no tangent, the one-sided slopes named; ln x at −1: f not defined there."""
+    corner = tangent_summary("abs(x)", derivative_at(np.abs, np.sign, 0.0), (-3.0, 3.0))
+    assert "At x₀ = 0: f(x₀) = 0, no tangent." in corner and "−1" in corner
+    with np.errstate(invalid="ignore", divide="ignore"):
+        outside = tangent_summary("ln(x)", derivative_at(np.log, np.reciprocal, -1.0), (-3, 3))
+    assert "At x₀ = −1: f is not defined, so there is no tangent." in outside
+
+
+def test_secant_summary_names_the_point_the_steps_and_the_limit():
+    """x³ at x₀ = 1: through (1, 1), h from 1 down to 1e-08, towards the slope 3."""
+    text = secant_summary("x^3", (1.0, 1e-8), 1.0, 1.0, 3.0)
+    assert "f(x) = x^3" in text and "(x₀, f(x₀)) = (1, 1)" in text
+    assert "h from 1 down to 1e-08" in text and "f′(1) = 3." in text
+
+
+def test_error_summary_gives_the_best_steps_of_the_study():
+    """eˣ at 1: the exact slope e and each measured best h, as the figure's stars say."""
+    study = error_versus_step(np.exp, 1.0, float(np.e), f_complex=np.exp)
+    text = error_summary(study)
+    assert "f′(1) = 2.718" in text and "from 1e-16 to 1" in text
+    for method, h in study.best_h.items():
+        assert f"{number(h, 2)} ({method})" in text
+    assert "complex step" in text
+    without_complex = error_summary(error_versus_step(np.exp, 1.0, float(np.e)))
+    assert "complex step" not in without_complex and without_complex.endswith(".")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
@@ -17,6 +18,7 @@ from viz.descent import (
     figure_at_step,
     frame_steps,
     map_base,
+    race_summary,
     surface_base,
     surface_figure,
 )
@@ -199,3 +201,89 @@ def test_gradient_descent_side_panels_have_fixed_ranges_around_every_curve(figur
             values = values[np.isfinite(values)]
             shown = np.log10(values[values > 0]) if log else values
             assert low <= shown.min() and shown.max() <= high, (axis, trace["name"])
+
+
+# --- the charts as text -----------------------------------------------------------------------
+
+
+def _number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def _reading(text: str, name: str) -> tuple[float, float, float, float]:
+    """x, y, f and the distance a summary gives for the optimiser shown as `name`."""
+    where = re.search(
+        re.escape(name) + r" at \((\S+), (\S+)\), f = (\S+), (\S+) from the nearest minimum", text
+    )
+    assert where, text
+    return tuple(_number(g) for g in where.groups())
+
+
+def test_race_summary_reads_each_optimiser_off_the_map_at_the_step():
+    """Step 1 of GD on the κ = 10 bowl from (−2.5, 1.5), η = 0.15, worked by hand:
+    ∇f = (x, 10y) = (−2.5, 15), so x₁ = (−2.125, −0.75), f = (2.125² + 10·0.75²)/2; Adam's
+    first step is η along each coordinate, against the gradient's sign."""
+    runs = _runs({"gd": 0.15, "adam": 0.1}, steps=20)
+    text = race_summary(BOWL, runs, 1, 20)
+    assert text.startswith("Contour map of f, with f and the distance to a minimum against")
+    assert "Quadratic bowl (κ = 10), x from −3 to 3, y from −3 to 3." in text
+    assert "Known minimum at (0, 0). Step 1 of 20, every optimiser from (−2.5, 1.5)." in text
+    f1 = (2.125**2 + 10 * 0.75**2) / 2
+    expected = (-2.125, -0.75, f1, float(np.hypot(2.125, 0.75)))
+    assert _reading(text, "GD (η = 0.15)") == pytest.approx(expected, rel=5e-3)
+    f_adam = (2.4**2 + 10 * 1.4**2) / 2
+    expected = (-2.4, 1.4, f_adam, float(np.hypot(2.4, 1.4)))
+    assert _reading(text, "Adam (η = 0.1)") == pytest.approx(expected, rel=5e-3)
+
+
+def test_race_summary_counts_every_run_and_follows_the_step():
+    """One sentence per optimiser; a later step moves the numbers; a step past the end shows
+    the last point."""
+    runs = _runs({"gd": 0.15, "momentum": 0.02, "adam": 0.1}, steps=20)
+    early, late = race_summary(BOWL, runs, 0, 20), race_summary(BOWL, runs, 20, 20)
+    for short in ("GD (η = 0.15)", "Momentum (η = 0.02)", "Adam (η = 0.1)"):
+        assert early.count(short) == late.count(short) == 1
+    assert "GD (η = 0.15) at (−2.5, 1.5), f = 14.38" in early
+    x, y = runs[0].points[20]
+    assert _reading(late, "GD (η = 0.15)")[:2] == pytest.approx((x, y), rel=5e-3, abs=1e-12)
+    assert race_summary(BOWL, runs, 99, 20) == late  # past the end: the last point
+
+
+def test_race_summary_names_the_step_a_run_diverged():
+    """GD with η = 0.25 > 2/10 diverges: before that step it says when; after, where it
+    stopped."""
+    (run,) = _runs({"gd": 0.25}, steps=60)
+    assert run.diverged is not None
+    before = race_summary(BOWL, [run], 3, 60)
+    assert f"; it diverges at step {run.diverged}." in before
+    after = race_summary(BOWL, [run], 60, 60)
+    assert f"GD (η = 0.25) diverged at step {run.diverged}; last point at (" in after
+
+
+def test_race_summary_without_a_known_minimum_gives_the_gradient():
+    """The saddle has no minimum: the summary says so and gives |∇f| where each run is."""
+    saddle = surface("saddle")
+    (run,) = _runs({"gd": 0.01}, s=saddle, steps=30)
+    text = race_summary(saddle, [run], 30, 30)
+    assert "No known minimum." in text and "|∇f| against the step" in text
+    grad = float(np.linalg.norm(saddle.grad(run.points[30])))
+    assert _number(text.split("|∇f| = ")[1].rstrip(".")) == pytest.approx(grad, rel=1e-2)
+
+
+def test_race_summary_of_the_3d_view_and_of_many_minima():
+    """The 3D view says so; Himmelblau's four minima are all named; no run, no step."""
+    himmelblau = surface("himmelblau")
+    text = race_summary(himmelblau, [], 0, 200, view="3d")
+    assert text.startswith("Surface z = f(x, y) with each optimiser's path: Himmelblau")
+    assert "Known minima at (3, 2), (−2.81, 3.13), (−3.78, −3.28), (3.58, −1.85)." in text
+    assert "Step" not in text
+
+
+def test_race_summary_when_f_is_undefined_at_the_start():
+    """log x at x < 0: no step is taken, and the summary says why."""
+    log = typed_surface("log(x) + y^2")
+    run = run_optimizer("gd", log.grad, log.start, 0.1, 10, loss=log.loss)
+    assert run.diverged == 0
+    assert "GD (η = 0.1): f is not defined at the start, no step taken." in race_summary(
+        log, [run], 5, 10
+    )

@@ -10,8 +10,17 @@ import zlib
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from calc_core.multivariate import gradient_field, sample_grid, steepest_path, tangent_plane
+from calc_core.multivariate import (
+    TangentPlane,
+    gradient_field,
+    sample_grid,
+    steepest_path,
+    tangent_plane,
+)
+from viz.format import number
 from viz.gradient import (
     ANGLES,
     BAND_COLORS,
@@ -25,11 +34,14 @@ from viz.gradient import (
     gradient_map,
     height_image,
     lifted_traces,
+    map_summary,
     point_readout,
     polar_figure,
+    polar_summary,
     scaled_arrows,
     surface_base,
     surface_figure,
+    surface_summary,
 )
 from viz.theme import with_arrays_decoded
 
@@ -354,3 +366,85 @@ def test_surface_stays_byte_identical_when_the_point_moves():
     run = np.hypot(lifted["x"][1] - lifted["x"][0], lifted["y"][1] - lifted["y"][0])
     rise = lifted["z"][1] - lifted["z"][0]
     assert rise / run == pytest.approx(np.hypot(2, 6), rel=1e-4)
+
+
+def test_arrows_too_large_for_float32_are_left_out():
+    """exp(exp(exp(exp(x)))) overflows float32 in part of the window: those arrows are left out
+    (a colour scale of ∞ is no JSON), the others stay."""
+
+    def steep_x(x, y):
+        return np.where(x > 0, 1e300, 1.0) + 0 * y
+
+    field = gradient_field(steep_x, lambda x, y: 0 * x + 0 * y, *WINDOW, 5)
+    arrows = scaled_arrows(field, 0.5)
+    assert np.isfinite(arrows.magnitude).all() and arrows.magnitude.size == 3 * 15  # x ≤ 0
+    _, base = _map(bowl, steep_x, lambda x, y: 0 * x + 0 * y)
+    assert np.isfinite(base.spec["layout"]["coloraxis"]["cmax"]) and base.has_gaps
+    json.dumps(base.spec, allow_nan=False)  # as the chart's revision hash needs it
+
+
+# --- the charts as text -----------------------------------------------------------------------
+
+
+def test_map_summary_reads_the_bowl_at_one_one():
+    """x² + 3y² at (1, 1), u at 0°: f = 4, ∇f = (2, 6), |∇f| = 6.325 at 71.57°, D_u f = 2."""
+    _, _, plane, _ = _figure()
+    text = map_summary("x^2 + 3y^2", plane, 0.0, *WINDOW)
+    assert text.startswith("Contour map of f(x, y) = x^2 + 3y^2 and its gradient field, x from")
+    assert "At (1, 1): f = 4, ∇f = (2, 6), |∇f| = 6.325, pointing at 71.57°" in text
+    assert text.endswith("u at 0°: D_u f = 2.")
+
+
+@given(
+    x0=st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2)),
+    y0=st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2)),
+    degrees=st.integers(0, 71).map(lambda k: 5.0 * k),
+)
+def test_summaries_read_the_bowl_anywhere(x0: float, y0: float, degrees: float):
+    """At any point and angle, the map's and the polar chart's text give ∇f = (2x₀, 6y₀),
+    |∇f| and D_u f = 2x₀ cos θ + 6y₀ sin θ (hand-derived, not the page's functions)."""
+    plane = tangent_plane(bowl, bowl_x, bowl_y, x0, y0)
+    gx, gy = 2 * x0, 6 * y0
+    theta = np.radians(degrees)
+    along_u = gx * np.cos(theta) + gy * np.sin(theta)
+    if abs(along_u) <= 1e-9 * np.hypot(gx, gy):
+        along_u = 0.0  # u on the level curve: exactly zero, as the page shows it
+    said = f"u at {number(degrees)}°: D_u f = {number(along_u)}."
+    text = map_summary("x^2 + 3y^2", plane, degrees, *WINDOW)
+    assert said in text
+    if gx == gy == 0:
+        assert "a critical point" in text
+        return
+    assert f"∇f = ({number(gx)}, {number(gy)}), |∇f| = {number(np.hypot(gx, gy))}" in text
+    polar = polar_summary(plane, degrees)
+    assert said in polar and f"|∇f| = {number(np.hypot(gx, gy))};" in polar
+    assert f"−{number(np.hypot(gx, gy))} against ∇f" in polar
+
+
+def test_polar_summary_names_where_d_u_f_is_largest_and_zero():
+    """x² + 3y² at (1, 1): largest along 71.57°, zero at 161.6° and 341.6°, least at 251.6°."""
+    _, _, plane, _ = _figure()
+    text = polar_summary(plane, 90.0)
+    assert "u at 90°: D_u f = 6." in text
+    assert "Largest along ∇f (71.57°): |∇f| = 6.325;" in text
+    assert "zero along the level curve (161.6° and 341.6°); −6.325 against ∇f (251.6°)." in text
+
+
+def test_summaries_where_the_gradient_is_zero_or_undefined():
+    """At the bowl's minimum: a critical point; where f is undefined: said so, no numbers."""
+    _, _, flat, _ = _figure(0.0, 0.0)
+    assert "∇f = (0, 0), a critical point" in polar_summary(flat, 45.0)
+    assert "a critical point" in surface_summary("x^2 + 3y^2", flat, *WINDOW)
+    nan = float("nan")
+    undefined = TangentPlane(1.0, -1.0, nan, nan, nan)
+    text = map_summary("log(x*y)", undefined, 0.0, *WINDOW)
+    assert "At (1, −1) f or ∇f is not defined." in text and "D_u f = undefined." in text
+
+
+def test_surface_summary_reads_the_point_and_the_climb():
+    """The 3D view at (1, 1): the point at height 4, ∇f = (2, 6), and the window."""
+    _, _, plane, _ = _figure()
+    text = surface_summary("x^2 + 3y^2", plane, (-2.0, 2.0), (-1.0, 3.0))
+    assert text.startswith("Surface z = x^2 + 3y^2 over x from −2 to 2, y from −1 to 3.")
+    assert "At (1, 1): f = 4, ∇f = (2, 6), |∇f| = 6.325" in text
+    assert "level curve at height 4" in text

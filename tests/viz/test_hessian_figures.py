@@ -11,6 +11,7 @@ import pytest
 
 from calc_core.expressions import compile_expression, parse_expression
 from calc_core.multivariate import (
+    CriticalPoints,
     compile_map,
     compile_matrix,
     critical_points,
@@ -22,17 +23,23 @@ from calc_core.multivariate import (
     taylor_model,
     taylor_patch,
 )
+from viz.format import number
 from viz.hessian import (
     KIND_STYLE,
     band_image,
     band_levels,
+    critical_counts,
     curvature_figure,
+    curvature_summary,
     eigen_axes,
     map_base,
     map_figure,
+    map_summary,
     newton_figure,
+    newton_summary,
     surface_base,
     taylor_figure,
+    taylor_summary,
     tidy,
 )
 from viz.scene import grid_mesh
@@ -288,3 +295,74 @@ def test_grid_mesh_covers_the_grid_with_two_triangles_per_whole_cell():
         assert np.ptp(xs) == 1 and np.ptp(ys) == 1  # three corners of one unit cell
         cells.add((xs.min(), ys.min()))
     assert cells == {(0.0, 0.0), (1.0, 0.0), (0.0, 1.0)}
+
+
+# --- the charts in words ----------------------------------------------------------------------
+
+
+def _rotated(degrees: float, low: float, high: float) -> np.ndarray:
+    """The symmetric matrix with eigenvalue `low` along `degrees` and `high` at right angles."""
+    t = np.radians(degrees)
+    R = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+    return R @ np.diag([low, high]) @ R.T
+
+
+def test_map_summary_names_each_eigenvalue_with_its_direction_and_the_critical_points():
+    """A saddle turned by 30°: λ₁ = −3 along 30°, λ₂ = 1 along 120° (built, not computed), and
+    the critical points that `critical_points` finds for x⁴ − 2x² + y⁴ − 2y²."""
+    H = _rotated(30.0, -3.0, 1.0)
+    u = np.radians(75.0)
+    curvature = float(np.array([np.cos(u), np.sin(u)]) @ H @ np.array([np.cos(u), np.sin(u)]))
+    found = critical_points(parse_expression("x^4 - 2x^2 + y^4 - 2y^2", XY), XY, WINDOW)
+    text = map_summary(0.5, -1.25, hessian_eigen(H), 75.0, curvature, found)
+    assert text.startswith("Contour map of f with H's eigenvectors at (0.5, −1.25): ")
+    assert "λ₁ = −3 along 30° and λ₂ = 1 along 120°, so H is indefinite." in text
+    assert f"Along u at 75°, uᵀHu = {number(curvature)}." in text
+    assert text.endswith("In this window: 4 minima, 1 maximum, 4 saddles.")
+    nothing = CriticalPoints((), "numeric", None)
+    assert map_summary(0.0, 0.0, None, 30.0, np.nan, nothing) == (
+        "Contour map of f: H is undefined at (0, 0). No critical points in this window."
+    )
+    assert critical_counts(nothing) == ""
+
+
+def test_curvature_summary_reads_u_transpose_h_u_between_the_eigenvalues():
+    """uᵀHu at u's angle, the eigenvalues at their directions, for a bowl turned by 150°."""
+    H = _rotated(150.0, 0.5, 4.0)
+    u = np.array([np.cos(np.radians(20.0)), np.sin(np.radians(20.0))])
+    text = curvature_summary(hessian_eigen(H), 20.0, float(u @ H @ u))
+    assert text == (
+        f"Curvature uᵀHu as u turns from 0° to 180°: {number(float(u @ H @ u))} at 20°. "
+        "It runs from λ₁ = 0.5 along 150° to λ₂ = 4 along 60°."
+    )
+
+
+def test_taylor_summary_reads_the_models_gaps():
+    """f = x² + 3y² at (1, −0.5) within r = 0.25: the plane is off by at most r² + 3r², the
+    quadratic model not at all; hidden models are named; undefined models are said."""
+    _, f, grad, hess = _compiled("x^2 + 3y^2")
+    patch = taylor_patch(f, taylor_model(f, grad, hess, (1.0, -0.5)), 0.25, 25)
+    plane = float(np.max(np.abs(patch.surface - patch.first)))
+    quadratic = float(np.max(np.abs(patch.surface - patch.second)))
+    assert plane == pytest.approx(4 * 0.25**2) and quadratic < 1e-12
+    text = taylor_summary((1.0, -0.5, 1.75), 0.25, (plane, 0.0), second=False)
+    assert text == (
+        "Surface of f with its Taylor models at (1, −0.5), where f = 1.75. Within r = 0.25: the "
+        "tangent plane is off by up to 0.25, the quadratic model by up to 0. Hidden: quadratic "
+        "model."
+    )
+    assert taylor_summary((0.0, 0.0, np.nan), 0.25, None).endswith(
+        "The models are undefined there."
+    )
+
+
+def test_newton_summary_reads_where_each_method_heads_and_ends():
+    """Newton's step on a saddle heads for the model's saddle; the paths' last points and step
+    counts are read off the arrays."""
+    step = newton_step(np.array([2.0, -0.1]), np.diag([2.0, -2.0]), lr=0.1)
+    newton = np.array([[1.0, 0.05], [0.0, 0.0]])
+    descent = np.array([[1.0, 0.05], [0.8, 0.06], [0.64, 0.072]])
+    assert newton_summary(1.0, 0.05, step, newton, descent, 0.1) == (
+        "From (1, 0.05): Newton's method heads for its model's saddle; its path ends at (0, 0) "
+        "after 1 step. Gradient descent with lr = 0.1 ends at (0.64, 0.072) after 2 steps."
+    )

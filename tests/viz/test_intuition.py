@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from calc_core.derivatives import TangentLine
 from calc_core.fitting import best_weight, gradient_step, toy_data
-from viz.intuition import intuition_figure
+from viz.format import number
+from viz.intuition import intuition_figure, intuition_summary
 
 DATA = toy_data()
 W_RANGE = (-1.0, 4.0)
@@ -57,3 +59,36 @@ def test_at_the_minimum_there_is_no_step_to_draw():
     """With zero learning rate the step goes nowhere, so no arrow is drawn."""
     _, fig = _figure(1.0, 0.0)
     assert not [t for t in fig.data if t.name and t.name.startswith("next step")]
+
+
+def _by_hand(w: float, lr: float) -> dict[str, float]:
+    """L, dL/dw and the next w from the six points, written out without calc_core."""
+    pairs = list(zip(DATA.x.tolist(), DATA.y.tolist(), strict=True))
+    loss = sum((w * x - y) ** 2 for x, y in pairs) / len(pairs)
+    slope = sum(2 * x * (w * x - y) for x, y in pairs) / len(pairs)
+    w_next = w - lr * slope
+    loss_next = sum((w_next * x - y) ** 2 for x, y in pairs) / len(pairs)
+    best = sum(x * y for x, y in pairs) / sum(x * x for x, _ in pairs)
+    return {"loss": loss, "slope": slope, "w_next": w_next, "loss_next": loss_next, "best": best}
+
+
+@pytest.mark.parametrize(("w", "lr", "steps"), [(0.0, 0.05, 0), (3.0, 0.12, 1), (1.25, 0.3, 7)])
+def test_the_summary_reads_out_weight_loss_slope_and_step(w, lr, steps):
+    """The chart's text holds w, L(w), dL/dw, η, the steps taken, the next w and the minimum."""
+    expected = _by_hand(w, lr)
+    text = intuition_summary(gradient_step(w, lr, DATA), steps, best_weight(DATA))
+    assert f"Weight w = {number(w)}," in text
+    assert f"loss L(w) = {number(expected['loss'])}," in text
+    assert f"slope dL/dw = {number(expected['slope'])}:" in text
+    assert f"{steps} gradient step{'' if steps == 1 else 's'} taken" in text
+    assert f"η = {number(lr)};" in text
+    assert f"w = {number(expected['w_next'])}, loss {number(expected['loss_next'])}." in text
+    assert f"lowest at w = {number(expected['best'])}." in text
+    way = "moves w right" if expected["slope"] < 0 else "moves w left"
+    assert way in text
+
+
+def test_the_summary_says_when_the_loss_is_flat():
+    """At the least-squares weight the slope is zero and the text says so."""
+    text = intuition_summary(gradient_step(best_weight(DATA), 0.05, DATA), 3, best_weight(DATA))
+    assert "flat here, at its minimum" in text

@@ -17,20 +17,25 @@ from calc_core.multivariate import (
     local_image,
 )
 from viz.contours import level_line
+from viz.format import number
 from viz.jacobian import (
     DET_SCALE,
     arrow,
     arrow_scales,
     box_span,
     closeup_figure,
+    closeup_summary,
     input_base,
     input_figure,
+    input_summary,
     output_base,
     output_figure,
+    output_summary,
     plane_span,
     robust_box,
     surface_base,
     surface_figure,
+    surface_summary,
 )
 from viz.theme import with_arrays_decoded
 
@@ -329,3 +334,63 @@ def test_values_beyond_float32_are_shaded_not_lost():
     pixels = _pixels(base["layout"]["images"][0]["source"])
     assert tuple(pixels[0, 0]) == tuple(pixels[0, -1]) == (230, 159, 0, round(0.85 * 255))
     assert pixels[0, pixels.shape[1] // 2, 3] < 10  # x = 0: x¹⁰⁰ = 0, see-through
+
+
+# --- the charts in words ----------------------------------------------------------------------
+
+
+def _central_jacobian(F, x: float, y: float, h: float = 1e-6) -> np.ndarray:
+    """J by central differences: a second method beside the hand-written Jacobians."""
+    dx = (F(x + h, y) - F(x - h, y)) / (2 * h)
+    dy = (F(x, y + h) - F(x, y - h)) / (2 * h)
+    return np.stack([dx, dy], axis=-1)
+
+
+def _text(values) -> str:
+    return "(" + ", ".join(number(float(v)) for v in values) + ")"
+
+
+def test_plane_summaries_read_f_j_det_j_and_both_products():
+    """z ↦ z² at (1, 0.5): J from central differences, det J = 4|z|² = 5; the summaries show
+    F(p), J's rows, det J with its orientation, J·v and wᵀJ."""
+    p = np.array([1.0, 0.5])
+    J = _central_jacobian(square, *p)
+    assert np.allclose(J, square_jacobian(*p), atol=1e-6)
+    J = np.round(J, 9)
+    v, w = np.array([0.0, 1.0]), np.array([np.cos(2.0), np.sin(2.0)])
+    text = input_summary(p, float(np.linalg.det(J)), v, w @ J)
+    assert "at p = (1, 0.5), det J = 5 (orientation kept)" in text
+    assert f"Direction v = (0, 1); pull-back wᵀJ = {_text(w @ J)}." in text
+    text = output_summary(square(*p), J, 5.01, J @ v, w)
+    assert text.startswith("Output plane at F(p) = (0.75, 1), J(p) = [2, −1; 1, 2]. ")
+    assert f"= 5.01. Push-forward J·v = (−1, 2); covector w = {_text(w)}." in text
+
+
+@pytest.mark.parametrize(
+    ("det", "words"),
+    [
+        (-0.25, "orientation flipped"),
+        (0.0, "J squashes the plane flat there"),
+        (np.nan, "J is undefined there"),
+    ],
+)
+def test_input_summary_says_what_the_sign_of_det_j_does(det, words):
+    """The fold's blue side flips, its det J = 0 curve squashes, a pole is undefined."""
+    assert f"det J = {number(det)} ({words})" in input_summary((0.0, 0.0), det, (1.0, 0.0), (1, 1))
+
+
+def test_surface_and_closeup_summaries_read_the_area_scale():
+    """The paraboloid at (0.5, −1): J is 3 x 2, the area scale √(1 + 4x² + 4y²) = √6; the
+    close-up names its magnification 1/h."""
+    p = (0.5, -1.0)
+    J = np.round(_central_jacobian(paraboloid, *p), 9)
+    scale = float(np.sqrt(np.linalg.det(J.T @ J)))
+    assert scale == pytest.approx(np.sqrt(6.0))
+    text = surface_summary(paraboloid(*p), J, scale, J @ np.array([1.0, 0.0]))
+    assert text == (
+        "Surface patch in space at F(p) = (0.5, −1, 1.25), J(p) = [1, 0; 0, 1; 1, −2]: areas "
+        f"scale by √det(JᵀJ) = {number(np.sqrt(6.0))}. Velocity along the surface J·v = "
+        "(1, 0, 1)."
+    )
+    assert closeup_summary(0.05, 5.002, 5.0).startswith("Magnified 20 times around F(p)")
+    assert "(h = 0.05)" in closeup_summary(0.05, 5.002, 5.0)

@@ -7,17 +7,29 @@ import json
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calc_core.expressions import compile_expression, parse_expression
-from calc_core.multivariate import gradient, sample_grid, tangent_plane, total_derivative_along
+from calc_core.multivariate import (
+    TangentPlane,
+    gradient,
+    sample_grid,
+    tangent_plane,
+    total_derivative_along,
+)
+from viz.format import number
 from viz.partials import (
     contour_image,
     path_figure,
+    path_summary,
     sample_path,
     sample_slices,
     slices_figure,
+    slices_summary,
     surface_figure,
     surface_scene,
+    surface_summary,
     value_range,
 )
 from viz.theme import with_arrays_decoded
@@ -161,3 +173,73 @@ def test_path_chain_rule_equals_direct_derivative_on_a_circle():
     assert high > max(sample.direct.max(), sample.through_x.max(), sample.through_y.max())
     assert spec["layout"]["xaxis2"]["range"] == pytest.approx([0.0, 2 * np.pi])
     go.Figure(spec)
+
+
+# --- the charts as text ---------------------------------------------------------------------------
+
+
+def test_slices_summary_reads_the_bowl_at_one_one():
+    """x² + 3y² at (1, 1): f = 4, ∂f/∂x = 2, ∂f/∂y = 6, and the window, in two sentences."""
+    _, plane, _, _ = _view("x^2 + 3y^2", 1.0, 1.0)
+    text = slices_summary("x^2 + 3y^2", plane, WINDOW, (-1.0, 2.5))
+    assert "f(x, y) = x^2 + 3y^2 through (1, 1), where f = 4" in text
+    assert "∂f/∂x = 2;" in text and "∂f/∂y = 6." in text
+    assert "x from −3 to 3, y from −1 to 2.5" in text
+    assert text.count(". ") == 1
+
+
+@given(
+    x0=st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2)),
+    y0=st.floats(-3, 3, allow_nan=False).map(lambda v: round(v, 2)),
+)
+def test_summaries_give_the_partials_of_the_bowl_anywhere(x0: float, y0: float):
+    """At any point, the slices' and the surface's text read ∂f/∂x = 2x₀ and ∂f/∂y = 6y₀ (the
+    hand-derived partials), f = x₀² + 3y₀², and the tangent plane through those numbers."""
+    _, plane, _, _ = _view("x^2 + 3y^2", x0, y0)
+    fx, fy, z0 = number(2 * x0), number(6 * y0), number(x0**2 + 3 * y0**2)
+    slices = slices_summary("x^2 + 3y^2", plane, WINDOW, WINDOW)
+    assert f"∂f/∂x = {fx};" in slices and f"∂f/∂y = {fy}." in slices
+    assert f"through ({number(x0)}, {number(y0)}), where f = {z0}," in slices
+    surface = surface_summary("x^2 + 3y^2", plane, WINDOW, WINDOW, show_plane=True)
+    assert f"point ({number(x0)}, {number(y0)}, {z0})" in surface
+    assert f"∂f/∂x = {fx}, ∂f/∂y = {fy}." in surface
+    assert f"Tangent plane: z = {z0} " in surface
+    hidden = surface_summary("x^2 + 3y^2", plane, WINDOW, WINDOW, show_plane=False)
+    assert "Tangent plane" not in hidden
+
+
+def test_surface_summary_writes_the_tangent_plane_with_its_signs():
+    """At (−1, −0.5): z = 1.75 − 2(x + 1) − 3(y + 0.5), as the page's LaTeX has it."""
+    _, plane, _, _ = _view("x^2 + 3y^2", -1.0, -0.5)
+    text = surface_summary("x^2 + 3y^2", plane, WINDOW, WINDOW, show_plane=True)
+    assert text.endswith("Tangent plane: z = 1.75 − 2(x + 1) − 3(y + 0.5).")
+
+
+def test_summaries_say_when_a_partial_does_not_exist():
+    """|x| + y at (0, 1): no ∂f/∂x (NaN from the page's kink test), ∂f/∂y = 1; no plane."""
+    plane = TangentPlane(0.0, 1.0, 1.0, float("nan"), 1.0)
+    assert "slope ∂f/∂x does not exist here" in slices_summary("abs(x) + y", plane, WINDOW, WINDOW)
+    text = surface_summary("abs(x) + y", plane, WINDOW, WINDOW, show_plane=True)
+    assert "∂f/∂x does not exist here, ∂f/∂y = 1." in text and "Tangent plane" not in text
+
+
+def test_path_summary_reads_the_ends_the_range_and_the_agreement():
+    """x² + 3y² on the unit circle around (0, 0): f = 1 + 2 sin²t, so df/dt = 2 sin 2t runs from
+    −2 to 2, from (1, 0) at t = 0 back to (1, 0); the two ways agree to rounding."""
+    f = parse_expression("x^2 + 3y^2", XY)
+    path = [parse_expression(s, ("t",)) for s in ("cos(t)", "sin(t)")]
+    sample = sample_path(total_derivative_along(f, path), path, (0.0, 2 * np.pi))
+    text = path_summary(sample, "the circle of radius 1 around (0, 0)")
+    assert text.startswith("Along the circle of radius 1 around (0, 0), from (1, 0) at t = 0 to")
+    assert f"to (1, 0) at t = {number(2 * np.pi)}." in text  # not (1, −2.449e-16)
+    assert "df/dt runs from −2 to 2;" in text
+    gap = float(text.rsplit("at most ", 1)[1].rstrip(".").replace("−", "-"))
+    assert gap < 1e-9
+
+
+def test_path_summary_of_a_path_where_f_is_undefined():
+    """sqrt(x) along x = −1 − t²: the path is there, f nowhere: said in words, no numbers."""
+    f = parse_expression("sqrt(x)", XY)
+    path = [parse_expression(s, ("t",)) for s in ("-1 - t^2", "t")]
+    sample = sample_path(total_derivative_along(f, path), path, (-1.0, 1.0))
+    assert path_summary(sample, "the typed path").endswith("f is undefined all along it.")

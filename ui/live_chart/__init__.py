@@ -76,6 +76,7 @@ from typing import Any
 
 import plotly
 import plotly.graph_objects as go
+import streamlit as st
 import streamlit.components.v1 as components
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -158,6 +159,7 @@ def live_chart(
     frame: int | None = None,
     follows: bool = False,
     clicks: bool = False,
+    summary: str | None = None,
 ) -> dict[str, Any] | None:
     """Draw ``fig`` in a chart that updates in place on every rerun.
 
@@ -186,6 +188,9 @@ def live_chart(
         on_change: called before the next rerun, like a widget callback, when the user moves
             one of the figure's own plotly sliders (or clicks the plot, with ``clicks``); it
             reads what happened from ``st.session_state[key]`` (the return value below).
+        summary: what the chart shows now, in words and the numbers a learner would read off
+            it (for screen readers and for anyone who prefers reading): the plot's label, and
+            a "Chart as text" line under it. Every page passes one.
         clicks: True to report a click on the plot area (a press and release without a drag,
             reported 300 ms later unless it was a double-click: a drag still zooms and a
             double-click still resets the view). Off by default: a click then does nothing.
@@ -223,6 +228,8 @@ def live_chart(
         frame_name=frame_name,
         priority="low" if follows else "normal",
         after=_sent_before(key, revision, follows),
+        summary=summary or "",
+        presentation=bool(st.session_state.get("present", False)),
         height=int(height),
         filename=filename or key,
         clicks=bool(clicks),

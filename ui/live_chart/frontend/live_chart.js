@@ -171,6 +171,82 @@
     if (!part || part.color !== INK) return part;
     return Object.assign({}, part, { color: text });
   }
+  // ---- presentation mode: the figure scaled for a projector, in one place for every chart ----
+  const MIN_FONT = 22; // px: the smallest text of a chart in presentation mode
+  const LINE_SCALE = 1.6, MARKER_SCALE = 1.4;
+  function bigFont(font, base) {
+    const size = (font && typeof font.size === "number") ? font.size : base;
+    return Object.assign({}, font, { size: Math.max(MIN_FONT, Math.round(size * 1.4)) });
+  }
+  function projectorTrace(trace) {
+    const out = Object.assign({}, trace);
+    if (trace.line && typeof trace.line.width === "number") {
+      out.line = Object.assign({}, trace.line, { width: trace.line.width * LINE_SCALE });
+    }
+    if (trace.marker) {
+      const marker = Object.assign({}, trace.marker);
+      if (typeof marker.size === "number") marker.size = marker.size * MARKER_SCALE;
+      else if (Array.isArray(marker.size)) marker.size = marker.size.map((v) => v * MARKER_SCALE);
+      if (marker.line && typeof marker.line.width === "number") {
+        marker.line = Object.assign({}, marker.line, { width: marker.line.width * LINE_SCALE });
+      }
+      out.marker = marker;
+    }
+    if (trace.textfont || trace.mode === "text" || /text/.test(String(trace.mode || ""))) {
+      out.textfont = bigFont(trace.textfont, 14);
+    }
+    return out;
+  }
+  function projectorLayout(layout) {
+    const out = Object.assign({}, layout);
+    out.font = bigFont(layout.font, 14);
+    const axis = (a) => Object.assign({}, a, {
+      tickfont: bigFont((a || {}).tickfont, 14),
+      title: Object.assign({}, typeof (a || {}).title === "object" ? a.title : { text: (a || {}).title },
+        { font: bigFont(((a || {}).title || {}).font, 16) }),
+    });
+    for (const name of Object.keys(layout)) {
+      if (/^[xy]axis\d*$/.test(name) || name === "polar" || /^scene\d*$/.test(name)) {
+        if (/^scene/.test(name)) {
+          const scene = Object.assign({}, layout[name]);
+          for (const a of ["xaxis", "yaxis", "zaxis"]) scene[a] = axis(scene[a]);
+          out[name] = scene;
+        } else if (name === "polar") {
+          const polar = Object.assign({}, layout.polar);
+          polar.radialaxis = axis(polar.radialaxis);
+          polar.angularaxis = Object.assign({}, polar.angularaxis, {
+            tickfont: bigFont((polar.angularaxis || {}).tickfont, 14),
+          });
+          out.polar = polar;
+        } else {
+          out[name] = axis(layout[name]);
+        }
+      }
+    }
+    if (!out.xaxis) out.xaxis = axis({});
+    if (!out.yaxis) out.yaxis = axis({});
+    out.legend = Object.assign({}, layout.legend, { font: bigFont((layout.legend || {}).font, 14) });
+    if (layout.title) {
+      const title = typeof layout.title === "object" ? layout.title : { text: layout.title };
+      out.title = Object.assign({}, title, { font: bigFont(title.font, 18) });
+    }
+    if (Array.isArray(layout.annotations)) {
+      out.annotations = layout.annotations.map((a) => Object.assign({}, a, { font: bigFont(a.font, 14) }));
+    }
+    if (Array.isArray(layout.sliders)) {
+      out.sliders = layout.sliders.map((sl) => Object.assign({}, sl, {
+        font: bigFont(sl.font, 14),
+        currentvalue: Object.assign({}, sl.currentvalue, {
+          font: bigFont((sl.currentvalue || {}).font, 14),
+        }),
+      }));
+    }
+    if (Array.isArray(layout.updatemenus)) {
+      out.updatemenus = layout.updatemenus.map((u) => Object.assign({}, u, { font: bigFont(u.font, 14) }));
+    }
+    return out;
+  }
+
   function inkFollowsText(traces, theme) {
     if (!theme || !Array.isArray(traces)) return traces;
     const text = theme.textColor || "#31333F";
@@ -370,6 +446,128 @@
     if (Object.keys(plan.layout).length) await Plotly.relayout(chart, plan.layout);
   }
 
+  // ---- export: the chart as a standalone HTML file and its data as CSV (buttons in the mode bar)
+  let plotlySource = null;
+  let exportName = "chart";
+  let exportFigure = null; // the figure as Python sent it (the template's own colours)
+  async function plotlyText() {
+    if (plotlySource === null) plotlySource = await (await fetch("plotly.min.js")).text();
+    return plotlySource;
+  }
+  function save(name, type, text) {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(new Blob([text], { type }));
+    link.download = name;
+    document.body.appendChild(link);
+    link.click();
+    setTimeout(() => { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
+  }
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+  }
+  async function downloadHtml() {
+    if (!exportFigure) return;
+    const source = (await plotlyText()).replace(/<\/script/gi, "<\\/script");
+    const figure = {
+      data: exportFigure.data || [],
+      layout: Object.assign({}, exportFigure.layout, { autosize: true, height: undefined }),
+      frames: exportFigure.frames || [],
+    };
+    const json = JSON.stringify(figure).replace(/</g, "\\u003c");
+    const text = chart.dataset.summary ? `<p>${escapeHtml(chart.dataset.summary)}</p>` : "";
+    save(`${exportName}.html`, "text/html",
+      `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">` +
+      `<title>${escapeHtml(exportName)}</title><style>body{margin:0;font-family:sans-serif}` +
+      `#chart{height:90vh}p{margin:8px 16px}</style></head><body><div id="chart"></div>${text}` +
+      `<script>${source}</script><script>const figure = ${json};\n` +
+      `Plotly.newPlot("chart", {data: figure.data, layout: figure.layout, frames: figure.frames,` +
+      ` config: {responsive: true, displaylogo: false}});</script></body></html>\n`);
+  }
+  function csvCell(value) {
+    if (value === null || value === undefined || (typeof value === "number" && !isFinite(value))) {
+      return "";
+    }
+    const text = String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  }
+  function chartRows() {
+    const rows = [["trace", "point", "x", "y", "z", "r", "theta"]];
+    const at = (values, k) => (values && k < values.length ? values[k] : "");
+    for (const trace of chart._fullData || []) {
+      if (trace.visible === false) continue;
+      const name = trace.name || trace.type;
+      const { x, y, z } = trace;
+      if (z && z.length && (Array.isArray(z[0]) || ArrayBuffer.isView(z[0]))) {
+        for (let i = 0; i < z.length; i++) {
+          for (let j = 0; j < z[i].length; j++) {
+            rows.push([name, `${i} ${j}`, x ? x[j] : j, y ? y[i] : i, z[i][j], "", ""]);
+          }
+        }
+        continue;
+      }
+      const count = Math.max(...[x, y, z, trace.r, trace.theta].map((v) => (v ? v.length : 0)));
+      for (let k = 0; k < count; k++) {
+        rows.push([name, k, at(x, k), at(y, k), at(z, k), at(trace.r, k), at(trace.theta, k)]);
+      }
+    }
+    return rows;
+  }
+  function downloadCsv() {
+    save(`${exportName}.csv`, "text/csv",
+      chartRows().map((row) => row.map(csvCell).join(",")).join("\n") + "\n");
+  }
+  const TABLE_ICON = {
+    width: 1000, height: 1000,
+    path: "M100 150h800v700H100zM170 220v140h280V220zm350 0v140h310V220zM170 430v140h280V430z" +
+      "m350 0v140h310V430zM170 640v140h280V640zm350 0v140h310V640z",
+  };
+  // Made once: Plotly.react compares the config's functions by identity, and a new config
+  // makes it draw the chart from scratch (losing the user's zoom, and slower).
+  let exportButtonsMade = null;
+  function exportButtons() {
+    if (exportButtonsMade === null) exportButtonsMade = makeExportButtons();
+    return exportButtonsMade;
+  }
+  function makeExportButtons() {
+    return [
+      { name: "Download as HTML", title: "Download as an interactive HTML file",
+        icon: window.Plotly.Icons.disk, click: () => { downloadHtml(); } },
+      { name: "Download data as CSV", title: "Download the chart's data as CSV",
+        icon: TABLE_ICON, click: () => { downloadCsv(); } },
+    ];
+  }
+  // The mode bar's buttons (PNG, HTML, CSV, zoom...) reachable with Tab and pressed with Enter.
+  function keyboardModebar() {
+    for (const button of chart.querySelectorAll(".modebar-btn")) {
+      if (button.dataset.keyboard) continue;
+      button.dataset.keyboard = "1";
+      button.tabIndex = 0;
+      button.setAttribute("role", "button");
+      button.setAttribute("aria-label", button.getAttribute("data-title") || "chart tool");
+      button.addEventListener("keydown", (event) => {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          button.dispatchEvent(new MouseEvent("click", { bubbles: true }));
+        }
+      });
+    }
+  }
+  // What the chart shows now, in words: the plot's label for screen readers, and a "Chart as
+  // text" line under it for anyone who prefers reading.
+  document.getElementById("as-text").addEventListener("toggle", () => {
+    setHeight(document.body.scrollHeight);
+  });
+  function showSummary(text) {
+    const box = document.getElementById("as-text");
+    chart.dataset.summary = text || "";
+    if (text) {
+      chart.setAttribute("role", "img");
+      chart.setAttribute("aria-label", text);
+      document.getElementById("summary-text").textContent = text;
+    }
+    box.hidden = !text;
+  }
+
   // ---- drawing: keep only the newest figure; draw in a loop so updates arriving mid-draw merge
   let pending = null; // newest args not yet drawn
   let drawing = false;
@@ -377,6 +575,7 @@
   let lastDrawn = null; // {revision, themeKey, height}
   let lastFramesRevision; // undefined until the first draw, so the first frames are added
   let lastFramesTheme; // the theme the frames were inked for
+  let lastFramesPresenting = false; // whether the frames were scaled for a projector
   let lastFrames = []; // the frames the chart holds
   let sentHeight = null;
 
@@ -419,6 +618,7 @@
 
   function markDrawn(args, themeKey, height, receivedAt, startedAt) {
     errorBox.hidden = true;
+    showSummary(args.summary);
     chart.dataset.receivedAt = String(receivedAt);
     chart.dataset.drawMs = String(Math.round(performance.now() - startedAt));
     renderCount += 1;
@@ -436,7 +636,7 @@
       while (pending !== null) {
         const { args, theme, receivedAt } = pending;
         pending = null;
-        const themeKey = JSON.stringify(theme || null);
+        const themeKey = JSON.stringify([theme || null, Boolean(args.presentation)]);
         const height = args.height || 460;
         if (lastDrawn && lastDrawn.revision === args.revision &&
             lastDrawn.themeKey === themeKey && lastDrawn.height === height) {
@@ -473,8 +673,12 @@
             continue;
           }
           const figure = args.figure || {};
-          const data = inkFollowsText(figure.data || [], theme);
-          const layout = applyTheme(data, Object.assign({}, figure.layout || {}), theme);
+          const presenting = Boolean(args.presentation);
+          const traces = presenting ? (figure.data || []).map(projectorTrace) : figure.data || [];
+          const data = inkFollowsText(traces, theme);
+          const layout = applyTheme(
+            data, presenting ? projectorLayout(figure.layout || {}) : Object.assign({}, figure.layout || {}),
+            theme);
           delete layout.height; // the iframe's height is the chart's height
           delete layout.width;
           layout.autosize = true;
@@ -482,9 +686,12 @@
           const json = data.map((trace) => JSON.stringify(trace));
           const layoutJson = JSON.stringify(layout);
           const framesChanged = args.frames_revision !== lastFramesRevision ||
-            themeKey !== lastFramesTheme;
+            themeKey !== lastFramesTheme || presenting !== lastFramesPresenting;
           const frames = framesChanged ? (figure.frames || []).map((frame) =>
-            Object.assign({}, frame, { data: inkFollowsText(frame.data, theme) })) : null;
+            Object.assign({}, frame, {
+              data: inkFollowsText(presenting ? (frame.data || []).map(projectorTrace) : frame.data,
+                theme),
+            })) : null;
           const plan = quickPlan(data, json, layout, themeKey, height);
           if (plan) {
             await drawQuick(Plotly, plan);
@@ -494,7 +701,10 @@
             const config = {
               responsive: true,
               displaylogo: false,
-              toImageButtonOptions: { filename: args.filename || args.key || "chart", scale: 2 },
+              // PNG at 3x: sharp on a slide or a projector.
+              toImageButtonOptions: { filename: args.filename || args.key || "chart", scale: 3 },
+              modeBarButtonsToAdd: exportButtons(),
+              modeBarButtonsToRemove: ["sendDataToCloud"],
             };
             // Frames that did not change (only the current step moved) are not re-added:
             // Plotly.react keeps the chart's frames when none are passed.
@@ -503,6 +713,9 @@
             await Plotly.react(chart, next);
           }
           chart.dataset.fullDraw = plan ? "" : fullDrawReason;
+          exportName = args.filename || args.key || "chart";
+          exportFigure = figure;
+          keyboardModebar();
           shown = {
             data: json.map((text) => JSON.parse(text)), json, layout: JSON.parse(layoutJson),
             themeKey, height, stale: new Set(),
@@ -510,6 +723,7 @@
           if (frames) lastFrames = frames;
           lastFramesRevision = args.frames_revision;
           lastFramesTheme = themeKey;
+          lastFramesPresenting = presenting;
           listenToSliders();
           clicksWanted = Boolean(args.clicks);
           if (clicksWanted) listenToClicks();
@@ -650,6 +864,7 @@
     }
     // Reserve the space at once so the page does not jump while plotly loads.
     setHeight(Math.max(args.height || 460, sentHeight || 0));
+    document.body.classList.toggle("present", Boolean(args.presentation));
     pending = { args, theme, receivedAt: Date.now() };
     if (!drawing) drawLoop();
   });
