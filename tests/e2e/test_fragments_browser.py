@@ -34,7 +34,7 @@ def test_a_preset_button_inside_the_fragment_rewrites_the_formula_box(
     wait_idle(page)
     page.wait_for_function(
         "([text]) => document.querySelector("
-        "'[data-testid=\"stMain\"] [data-testid=\"stTextInput\"] input').value === text",
+        '\'[data-testid="stMain"] [data-testid="stTextInput"] input\').value === text',
         arg=[HESSIAN_PRESETS["x² + 25y² (an ill-conditioned bowl)"]],
         timeout=20_000,
     )
