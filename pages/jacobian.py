@@ -29,6 +29,7 @@ from ui.maps import (
     init_view,
     input_part,
     jacobian_latex,
+    opening_view,
     output_part,
     point_view,
     presets_of,
@@ -172,8 +173,9 @@ def point_section(kind: str, texts: tuple[str, ...], preset_name: str) -> None:
     y_range = tuple(float(v) for v in state["jac.y_range"])
     before = {key: state[key] for key in VIEW_KEYS}
     controls = st.columns(4)
-    point_sliders("jac", controls[:2])
-    window_sliders("jac", controls[2:])
+    opens_on = opening_view(kind, preset_name)
+    point_sliders("jac", controls[:2], opens_on)
+    window_sliders("jac", controls[2:], opens_on)
     hold_view("jac", before)
 
     shape_column, size_column, v_column, w_column = st.columns([1.3, 2, 2, 2])

@@ -260,6 +260,17 @@ def _write_to_url(values: dict[str, Any]) -> None:
         pass
 
 
+def opening_view(kind: str, preset_name: str) -> tuple:
+    """The window and point the map opens on (its preset's; for a typed map, the first
+    preset's): what its point and window sliders declare as their defaults."""
+    preset = presets_of(kind).get(preset_name) or JACOBIAN_PRESETS[next(iter(JACOBIAN_PRESETS))]
+    return (
+        tuple(preset["window"][0]),
+        tuple(preset["window"][1]),
+        tuple(preset["point"]),
+    )
+
+
 def hold_view(prefix: str, before: dict[str, Any]) -> None:
     """After the view's sliders: where the link overrode a value the page had just set, put the
     page's value back, with one more run (and into the URL then).

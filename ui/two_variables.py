@@ -350,10 +350,15 @@ def _keep_page_values(prefix: str, before: dict[str, Any], *, opening: bool) -> 
         st.rerun()
 
 
-def point_sliders(prefix: str, columns: Sequence[Any]) -> None:
-    """The x₀ and y₀ sliders, in the first two of `columns`, stepping across the window."""
+def point_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = None) -> None:
+    """The x₀ and y₀ sliders, in the first two of `columns`, stepping across the window.
+
+    `opens_on`: for a page with its own view handling (the Jacobian's), the view a fresh page
+    opens on, which the sliders declare as their defaults (the browser leaves a value equal to
+    its widget's default out of a link)."""
     state = st.session_state
     view = _declared_view(prefix)
+    declared = view if view is not None else opens_on
     keys = (f"{prefix}.x0", f"{prefix}.y0")
     before = {key: state[key] for key in keys}
     for index, (column, axis) in enumerate(zip(columns[:2], "xy", strict=True)):
@@ -362,7 +367,7 @@ def point_sliders(prefix: str, columns: Sequence[Any]) -> None:
             f"{axis}₀",
             min_value=window[0],
             max_value=window[1],
-            value=None if view is None else _snap(view[2][index], window),
+            value=None if declared is None else _snap(declared[2][index], window),
             step=point_step(window),
             key=f"{prefix}.{axis}0",
             bind=BIND,
@@ -372,7 +377,7 @@ def point_sliders(prefix: str, columns: Sequence[Any]) -> None:
         _keep_page_values(prefix, before, opening=state.pop(f"{prefix}.opening", False))
 
 
-def window_sliders(prefix: str, columns: Sequence[Any]) -> None:
+def window_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = None) -> None:
     """The x range and y range sliders, in the first two of `columns`; the point follows.
 
     As a page opens, these sliders take any window within their ends from the URL, even one
@@ -381,6 +386,7 @@ def window_sliders(prefix: str, columns: Sequence[Any]) -> None:
     """
     state = st.session_state
     view = _declared_view(prefix)
+    declared = view if view is not None else opens_on  # as in point_sliders
     keys = (f"{prefix}.x_range", f"{prefix}.y_range")
     before = {key: _value(state[key]) for key in keys}
     for index, (column, axis) in enumerate(zip(columns[:2], "xy", strict=True)):
@@ -388,7 +394,7 @@ def window_sliders(prefix: str, columns: Sequence[Any]) -> None:
             f"{axis} range",
             min_value=-WINDOW_LIMIT,
             max_value=WINDOW_LIMIT,
-            value=None if view is None else view[index],
+            value=None if declared is None else declared[index],
             step=0.5,
             key=f"{prefix}.{axis}_range",
             on_change=snap_point,

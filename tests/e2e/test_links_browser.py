@@ -28,6 +28,7 @@ from tests.e2e.helpers import (
 )
 from ui.navigation import all_pages
 
+RANGE = 'input[type="range"]'
 MOVING = [p for p in all_pages() if p.charts and p.url_path not in ("exercises",)]
 
 
@@ -160,3 +161,33 @@ def test_charts_export_and_read_out_as_text(page: Any, streamlit_server: str) ->
     assert html.startswith("<!doctype html>") and "Plotly.newPlot" in html and len(html) > 1e6
     png = frame.get_by_role("button", name="Download plot as a PNG")
     assert png.count() == 1
+
+
+def test_a_point_at_the_window_edge_reopens_from_its_address(
+    page: Any, browser: Any, streamlit_server: str
+) -> None:
+    """Jacobian page: x₀ moved to the window's left end (Home key). The browser leaves a value
+    equal to its widget's default out of the address, so the sliders must declare the view the
+    page opens on as that default: the address then reopens the same point."""
+    open_page(page, streamlit_server, "jacobian")
+    x0 = page.locator('[data-testid="stSlider"]').filter(has_text="x₀").locator(RANGE)
+    before = render_counts(page)
+    x0.focus()
+    page.keyboard.press("Home")
+    _settle(page, before)
+    value = x0.input_value()
+    charts = revisions(page)
+    fresh = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
+    try:
+        fresh.goto(page.url, wait_until="domcontentloaded")
+        fresh.wait_for_selector(LIVE_CHART_IFRAME)
+        wait_idle(fresh, 30)
+        for _ in range(100):
+            if revisions(fresh) == charts:
+                break
+            fresh.wait_for_timeout(100)
+        again = fresh.locator('[data-testid="stSlider"]').filter(has_text="x₀")
+        assert again.locator(RANGE).input_value() == value
+        assert revisions(fresh) == charts
+    finally:
+        fresh.context.close()
