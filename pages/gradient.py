@@ -195,6 +195,20 @@ def point_view(text: str) -> None:
             summary=map_summary(text, plane, angle, x_range, y_range),
         )
     with polar_column:
+        # u's controls stand above the polar chart but are written after it: the chart then
+        # reaches the browser ahead of the five widgets (each element sent before a chart delays
+        # its drawing).
+        u_controls = st.container()
+        live_chart(
+            positioned(polar_of(text, x0, y0)),
+            frame=frame,
+            key="grad.polar",
+            height=430,
+            filename="directional-derivative",
+            on_change=partial(follow_chart_slider, "grad.angle", "grad.polar"),
+            summary=polar_summary(plane, angle),
+        )
+    with u_controls:
         st.slider(
             "direction of u (degrees from the x axis)",
             min_value=0.0,
@@ -223,15 +237,6 @@ def point_view(text: str) -> None:
                 help=f"Turn u {where}.",
                 width="stretch",
             )
-        live_chart(
-            positioned(polar_of(text, x0, y0)),
-            frame=frame,
-            key="grad.polar",
-            height=430,
-            filename="directional-derivative",
-            on_change=partial(follow_chart_slider, "grad.angle", "grad.polar"),
-            summary=polar_summary(plane, angle),
-        )
 
     base = map_of(text, x_range, y_range)
     st.caption(

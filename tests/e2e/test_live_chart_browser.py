@@ -79,6 +79,29 @@ def test_a_chart_that_follows_waits_for_the_page_charts(
         surface_at = int(chart_eval(surface, "chart.dataset.drawnAt"))
         assert surface_received < line_at - 300  # the surface had its figure long before ...
         assert surface_at >= line_at  # ... and drew it only after the line had painted
+        # The line changed long after the frame requested at its (delayed) call: its time is
+        # the frame after the draw, not that early one.
+        assert chart_eval(line, "chart.dataset.paintedBy") == "after"
+        assert line_at - int(chart_eval(line, "chart.dataset.receivedAt")) >= 600
+
+
+def test_drawn_at_is_the_frame_that_paints_the_draw(page: Any, live_chart_app_server: str) -> None:
+    """A 2D draw's time is the start of the frame that paints it: no visible change reached the
+    line's chart after that frame (else it would say "after"), and the time lies between the
+    figure's arrival and the moment the draw finished. The 3D chart, drawn by WebGL in plotly's
+    own frames, is timed from the frame after the draw resolved."""
+    open_page(page, live_chart_app_server)
+    line, surface = live_chart_frames(page)[LINE], live_chart_frames(page)[SURFACE]
+    for _ in range(3):
+        before = render_counts(page)
+        move_first_slider(page)
+        _wait_both_redrawn(page, before)
+        received = int(chart_eval(line, "chart.dataset.receivedAt"))
+        drawn = int(chart_eval(line, "chart.dataset.drawnAt"))
+        assert chart_eval(line, "chart.dataset.paintedBy") == "frame"
+        assert received <= drawn <= received + 1000
+        assert int(chart_eval(line, "chart.dataset.drawMs")) == drawn - received
+        assert chart_eval(surface, "chart.dataset.paintedBy") == "after"
 
 
 def test_3d_charts_skip_multisampling_in_software_webgl(

@@ -92,7 +92,7 @@ def test_two_d_tangents_have_the_partials_as_slopes():
     assert [t["xaxis"] for t in tangents] == ["x", "x2"]
     assert _slope(tangents[0]) == pytest.approx(2.0)
     assert _slope(tangents[1]) == pytest.approx(6.0)
-    titles = " ".join(a["text"] for a in spec["layout"]["annotations"])
+    titles = " ".join(t["text"][0] for t in spec["data"] if t["name"] == "panel title")
     assert "∂f/∂x(1, 1) = 2" in titles and "∂f/∂y(1, 1) = 6" in titles
     go.Figure(spec)
 

@@ -52,9 +52,13 @@ How it works:
   rerun), and, for a chart drawn with ``clicks=True``, where the plot area was clicked, in data
   coordinates (a press and release without a drag; ``data-clicks`` counts them).
 * After each completed, painted draw the div ``#chart`` carries ``data-render-count``,
-  ``data-drawn-at`` (``Date.now()``), ``data-revision``, ``data-received-at`` (when the figure
-  reached the iframe), ``data-draw-ms`` (from then to painted) and ``data-full-draw`` (empty
-  after a quick draw, else why the figure was drawn in full): tests and ``bench/`` read them.
+  ``data-drawn-at`` (``Date.now()`` when the frame that paints the draw began: a 2D draw
+  changes the chart's SVG in the microtasks after the plotly call, so that is the frame
+  requested at the call, checked by a MutationObserver; for WebGL, or a chart that changed
+  after that frame, the frame after plotly's promise resolved), ``data-painted-by`` ("frame" or
+  "after", which of the two), ``data-revision``, ``data-received-at`` (when the figure reached
+  the iframe), ``data-draw-ms`` (from then to painted) and ``data-full-draw`` (empty after a
+  quick draw, else why the figure was drawn in full): tests and ``bench/`` read them.
   ``window.liveChartRedrawFully()`` in the iframe draws the figure shown again from scratch (a
   test compares the two pictures).
 

@@ -433,6 +433,9 @@
   }
 
   async function drawQuick(Plotly, plan) {
+    // The layout's few changes (a title's text) first: plotly makes them in the same task as the
+    // call, so they reach the screen in the same frame as the moved traces.
+    const relaid = Object.keys(plan.layout).length ? Plotly.relayout(chart, plan.layout) : null;
     if (plan.changed.length) {
       selfAnimating = true;
       try {
@@ -443,7 +446,7 @@
         selfAnimating = false;
       }
     }
-    if (Object.keys(plan.layout).length) await Plotly.relayout(chart, plan.layout);
+    if (relaid) await relaid;
   }
 
   // ---- export: the chart as a standalone HTML file and its data as CSV (buttons in the mode bar)
@@ -583,6 +586,57 @@
     return new Promise((resolve) => requestAnimationFrame(() => resolve()));
   }
 
+  // WebGL traces: plotly draws their scenes in its own animation frames, not in the page's DOM.
+  const WEBGL = /3d$|gl$|^(surface|cone|streamtube|volume|isosurface|parcoords|splom)$/;
+  function usesWebgl(data) {
+    return data.some((trace) => WEBGL.test(trace.type || "scatter"));
+  }
+
+  // A change to the chart's DOM that can show (plotly re-sets some attributes to what they were).
+  function visible(record) {
+    return record.type !== "attributes" ||
+      record.oldValue !== record.target.getAttribute(record.attributeName);
+  }
+
+  // When a draw's picture reached the screen (Date.now() at the start of the frame that paints
+  // it). A 2D draw changes the chart's SVG in the microtasks that follow the plotly calls, so the
+  // frame requested at the call is the one that paints it: waiting for the call's promise (which
+  // plotly resolves from a timer, after that frame) and then one more frame marked it 10-30 ms
+  // late. A MutationObserver checks it: should the chart change visibly after that frame (or
+  // draw a WebGL scene, in plotly's own frames, which the observer cannot see), the frame after
+  // the promise resolved counts instead. ``data-painted-by`` says which ("frame" or "after").
+  async function paintedAfter(draw, webgl) {
+    if (webgl) {
+      await draw();
+      await nextPaint();
+      chart.dataset.paintedBy = "after";
+      return Date.now();
+    }
+    let frameAt = null;
+    let changedLater = false;
+    const observer = new MutationObserver((records) => {
+      if (frameAt !== null && records.some(visible)) changedLater = true;
+    });
+    observer.observe(chart, {
+      subtree: true, childList: true, attributes: true, characterData: true, attributeOldValue: true,
+    });
+    const frame = new Promise((resolve) => requestAnimationFrame(() => {
+      frameAt = Date.now();
+      resolve();
+    }));
+    try {
+      await draw();
+      await frame;
+    } finally {
+      if (observer.takeRecords().some(visible)) changedLater = true;
+      observer.disconnect();
+    }
+    chart.dataset.paintedBy = changedLater ? "after" : "frame";
+    if (!changedLater) return frameAt;
+    await nextPaint();
+    return Date.now();
+  }
+
   // ---- charts of one page take turns. All live_chart iframes share the page's main thread (same
   // origin), and a 3D redraw holds it for 100-200 ms in software WebGL. A chart that `follows`
   // (priority "low") gets from Python the revisions this rerun sent the page's other charts
@@ -616,15 +670,15 @@
     }
   }
 
-  function markDrawn(args, themeKey, height, receivedAt, startedAt) {
+  function markDrawn(args, themeKey, height, receivedAt, drawnAt) {
     errorBox.hidden = true;
     showSummary(args.summary);
     chart.dataset.receivedAt = String(receivedAt);
-    chart.dataset.drawMs = String(Math.round(performance.now() - startedAt));
+    chart.dataset.drawMs = String(Math.round(drawnAt - receivedAt));
     renderCount += 1;
     chart.dataset.revision = String(args.revision);
     chart.dataset.renderCount = String(renderCount);
-    chart.dataset.drawnAt = String(Date.now());
+    chart.dataset.drawnAt = String(drawnAt);
     lastDrawn = { revision: args.revision, baseRevision: args.base_revision, themeKey, height };
     painted(args);
   }
@@ -651,25 +705,24 @@
         const sameFigure = lastDrawn && args.base_revision &&
           lastDrawn.baseRevision === args.base_revision &&
           lastDrawn.themeKey === themeKey && lastDrawn.height === height;
-        const startedAt = performance.now();
         try {
           if (sameFigure && args.frame_name != null) {
             // Only the current frame moved (a slider outside the chart): play that frame, as
             // the chart's own slider does, instead of redrawing the whole figure. Python asked
             // for this frame, so the slider's move is not reported back to it.
             selfAnimating = true;
+            let drawnAt;
             try {
-              await Plotly.animate(chart, [args.frame_name], {
+              drawnAt = await paintedAfter(() => Plotly.animate(chart, [args.frame_name], {
                 mode: "immediate", frame: { duration: 0, redraw: false },
                 transition: { duration: 0 },
-              });
+              }), usesWebgl(chart.data || []));
             } finally {
               selfAnimating = false;
             }
             markPlayed(args.frame_name);
             clicksWanted = Boolean(args.clicks);
-            await nextPaint();
-            markDrawn(args, themeKey, height, receivedAt, startedAt);
+            markDrawn(args, themeKey, height, receivedAt, drawnAt);
             continue;
           }
           const figure = args.figure || {};
@@ -693,8 +746,10 @@
                 theme),
             })) : null;
           const plan = quickPlan(data, json, layout, themeKey, height);
+          const webgl = usesWebgl(data);
+          let drawnAt;
           if (plan) {
-            await drawQuick(Plotly, plan);
+            drawnAt = await paintedAfter(() => drawQuick(Plotly, plan), webgl);
             if (frames) await replaceFrames(Plotly, frames);
           } else {
             chart.style.height = `${height}px`;
@@ -710,7 +765,7 @@
             // Plotly.react keeps the chart's frames when none are passed.
             const next = { data, layout, config };
             if (frames) next.frames = frames;
-            await Plotly.react(chart, next);
+            drawnAt = await paintedAfter(() => Plotly.react(chart, next), webgl);
           }
           chart.dataset.fullDraw = plan ? "" : fullDrawReason;
           exportName = args.filename || args.key || "chart";
@@ -727,8 +782,7 @@
           listenToSliders();
           clicksWanted = Boolean(args.clicks);
           if (clicksWanted) listenToClicks();
-          await nextPaint();
-          markDrawn(args, themeKey, height, receivedAt, startedAt);
+          markDrawn(args, themeKey, height, receivedAt, drawnAt);
         } catch (err) {
           shown = null; // the next figure is drawn in full
           errorBox.hidden = false;
