@@ -32,6 +32,13 @@ def _wait_both_redrawn(page: Any, before: list[int]) -> list[int]:
     raise AssertionError(f"not both redrawn: {before} -> {counts}")
 
 
+def _move_and_wait(page: Any) -> None:
+    """Move the slider and wait until the line and the surface have both redrawn."""
+    before = render_counts(page)
+    move_first_slider(page)
+    _wait_both_redrawn(page, before)
+
+
 def test_slider_redraws_in_place(page: Any, live_chart_app_server: str) -> None:
     """A slider move redraws the charts whose figure changed, in the same div, once each."""
     open_page(page, live_chart_app_server)
@@ -71,9 +78,7 @@ def test_a_chart_that_follows_waits_for_the_page_charts(
         }"""
     )
     for _ in range(2):
-        before = render_counts(page)
-        move_first_slider(page)
-        _wait_both_redrawn(page, before)
+        _move_and_wait(page)
         line_at = int(chart_eval(line, "chart.dataset.drawnAt"))
         surface_received = int(chart_eval(surface, "chart.dataset.receivedAt"))
         surface_at = int(chart_eval(surface, "chart.dataset.drawnAt"))
@@ -93,9 +98,7 @@ def test_drawn_at_is_the_frame_that_paints_the_draw(page: Any, live_chart_app_se
     open_page(page, live_chart_app_server)
     line, surface = live_chart_frames(page)[LINE], live_chart_frames(page)[SURFACE]
     for _ in range(3):
-        before = render_counts(page)
-        move_first_slider(page)
-        _wait_both_redrawn(page, before)
+        _move_and_wait(page)
         received = int(chart_eval(line, "chart.dataset.receivedAt"))
         drawn = int(chart_eval(line, "chart.dataset.drawnAt"))
         assert chart_eval(line, "chart.dataset.paintedBy") == "frame"
