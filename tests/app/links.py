@@ -9,6 +9,7 @@ shown label, a range or a multi-select as repeated values, a toggle as true/fals
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -96,3 +97,19 @@ def view_of(at: AppTest) -> dict[str, Any]:
         payload = payload_from_element(element)
         charts[payload["key"]] = payload["revision"]
     return {"widgets": json.loads(json.dumps(widgets, default=str)), "charts": charts}
+
+
+def open_refused_formula(
+    script: str, good: Params, param: str, formula: str, sentinel: Path
+) -> AppTest:
+    """Open the `good` link with its formula (`param`) replaced by one the formula box refuses
+    (``{sentinel}`` in it is the path a successful injection would create).
+
+    Asserts the page runs, shows one error, ran nothing and draws what `good` draws (the
+    default formula with the link's other settings); returns the page for further checks."""
+    at = open_link(script, {**good, param: formula.format(sentinel=sentinel)})
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(at.error) == 1
+    assert not sentinel.exists()
+    assert view_of(at)["charts"] == view_of(open_link(script, good))["charts"]
+    return at

@@ -18,7 +18,14 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from tests.app.conftest import ok
-from tests.app.links import Params, bound_widgets, link_params, open_link, view_of
+from tests.app.links import (
+    Params,
+    bound_widgets,
+    link_params,
+    open_link,
+    open_refused_formula,
+    view_of,
+)
 from ui.sliders import steps_inside
 from ui.two_variables import point_step
 
@@ -295,11 +302,7 @@ HOSTILE = {
 def test_a_bad_formula_in_a_link_draws_the_default_formula(formula: str, tmp_path) -> None:
     """A formula the box refuses: one error, nothing run, the default formula drawn with the
     link's other settings."""
-    sentinel = tmp_path / "pwned"
-    at = ok(open_link(PAGE, {**GOOD, "pd.f.text": formula.format(sentinel=sentinel)}))
-    assert len(at.error) == 1
-    assert not sentinel.exists()
-    assert view_of(at)["charts"] == view_of(open_link(PAGE, GOOD))["charts"]
+    at = open_refused_formula(PAGE, GOOD, "pd.f.text", formula, tmp_path / "pwned")
     assert at.slider(key="pd.y0").value == -1.0
 
 
