@@ -169,12 +169,17 @@ def drawn_at(page: Any) -> list[int]:
     return [int(_chart_attr(f, "data-drawn-at") or 0) for f in live_chart_frames(page)]
 
 
+# Readouts that follow their charts (ui/fragments.py) and have not caught up yet.
+FOLLOWING = "() => window.__afterChartsBehind ? window.__afterChartsBehind.size : 0"
+
+
 def wait_idle(page: Any, timeout: float = 30.0) -> None:
-    """Wait until the script is not running (no status widget) for a short settle period."""
+    """Wait until the script is not running (no status widget) and no readouts are still to
+    follow their charts, for a short settle period."""
     deadline = time.monotonic() + timeout
     quiet_since = None
     while time.monotonic() < deadline:
-        if page.query_selector(STATUS_WIDGET) is None:
+        if page.query_selector(STATUS_WIDGET) is None and not page.evaluate(FOLLOWING):
             quiet_since = quiet_since or time.monotonic()
             if time.monotonic() - quiet_since > 0.3:
                 return

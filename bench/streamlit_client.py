@@ -514,8 +514,11 @@ class StreamlitSession:
         self._states[proto.id] = _make_state(proto.id, kind, options, value)
 
     def _end_run(self, run: _Run) -> None:
-        """Forget what this run replaced: elements it did not redraw, cache entries grown old."""
-        if run.fragment_ids:
+        """Forget what this run replaced: elements it did not redraw, cache entries grown old.
+
+        Only a run that finished replaces anything, as in the browser: a fragment's run that a
+        callback cut short for another (a keyed ``st.rerun``, ui/fragments.py) drew nothing."""
+        if run.fragment_ids and run.status == "fragment_finished":
             fragments = set(run.fragment_ids)
             stale = [
                 p

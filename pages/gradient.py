@@ -12,6 +12,7 @@ from calc_core.expressions import to_latex
 from calc_core.multivariate import TangentPlane
 from ui.cache import HOUR, derivative_of
 from ui.formula_input import formula_input
+from ui.fragments import after_charts
 from ui.links import BIND, linked_numbers
 from ui.live_chart import live_chart
 from ui.presentation import explain
@@ -160,19 +161,32 @@ text = formula.text
 init_view("grad", text)
 
 
+# Below the formula the page is three fragments, so that a move of the point sends the browser
+# its charts first and nothing else (ui/fragments.py): the point's and the window's sliders,
+# the charts nested under them, and the readouts and studies, which follow once the charts
+# have painted.
+
+
 @st.fragment
 def point_view(text: str) -> None:
-    """Everything the point, the window and u move: a slider here reruns only this part of the
-    page (the title, the text and the formula box stay as they are, in the browser too)."""
+    """The point's and the window's sliders, with the charts nested under them: a new window
+    reruns only this part of the page, a new point only the charts."""
     # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
     # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
     init_angle()
     init_view("grad", text)
+    controls = st.columns(4)
+    point_sliders("grad", controls[:2], redraws=("grad.charts",))
+    window_sliders("grad", controls[2:])
+    point_charts(text)
+
+
+@st.fragment(key="grad.charts")
+def point_charts(text: str) -> None:
+    """The map and the polar chart with u's controls: what a move of the point redraws at once
+    (the point's sliders rerun only this; the readouts follow once it has painted)."""
     x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
     y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
-    controls = st.columns(4)
-    point_sliders("grad", controls[:2])
-    window_sliders("grad", controls[2:])
     x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
     plane: TangentPlane = plane_at(text, x0, y0)
 
@@ -237,6 +251,19 @@ def point_view(text: str) -> None:
                 help=f"Turn u {where}.",
                 width="stretch",
             )
+
+
+@st.fragment
+def point_readouts(text: str) -> None:
+    """What the point's charts do not need at once (notes, numbers, formulas, studies): it
+    reruns once the map and the polar chart have painted a move, so it never delays them."""
+    after_charts(("grad.map", "grad.polar"), key="grad.after")
+    # Read only: the point's fragment, run before this one, owns and sets these keys.
+    x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
+    y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
+    x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
+    plane: TangentPlane = plane_at(text, x0, y0)
+    angle = float(st.session_state["grad.angle"])
 
     base = map_of(text, x_range, y_range)
     st.caption(
@@ -375,3 +402,4 @@ def point_view(text: str) -> None:
 
 
 point_view(text)
+point_readouts(text)

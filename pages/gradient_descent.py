@@ -59,6 +59,7 @@ from ui.descent import (
     warm_next_kappa,
 )
 from ui.formula_input import formula_input
+from ui.fragments import after_charts, rerun_only
 from ui.links import BIND
 from ui.live_chart import live_chart
 from ui.presentation import explain
@@ -67,6 +68,11 @@ from viz.descent import OPTIMIZER_STYLES, SHORT_TITLES, figure_at_step, race_sum
 from viz.format import number
 
 XY = ("x", "y")
+# Two fragments (ui/fragments.py): the playground (the surface, the start, the optimisers and
+# the chart) and the details under the chart (each optimiser's settings, the results, the
+# inspected step and the studies), which follow once the chart has painted a change, so that
+# they never delay it. The details' widgets rerun the playground first, then the details.
+PLAYGROUND, DETAILS = "gd.playground", "gd.details"
 state = st.session_state
 init_state(state)
 
@@ -95,11 +101,20 @@ def surface_changed() -> None:
     else:
         key = SurfaceKey(name)
     reset_for_surface(state, surface_of(key), name)
+    rerun_only(PLAYGROUND, DETAILS)  # the settings under the chart hold new values too
 
 
 def map_event(key: SurfaceKey) -> None:
     """A click on the map or the chart's own step slider (the chart's callback)."""
     apply_map_event(state, state.get("gd.map"), surface_of(key))
+    rerun_only(PLAYGROUND, DETAILS)  # the inspected step's slider is under the chart
+
+
+def picked(defaults: dict[str, Any]) -> None:
+    """The optimisers picked changed (the pills' callback): new ones start from their defaults,
+    whose widgets are under the chart."""
+    optimizers_changed(state, defaults)
+    rerun_only(PLAYGROUND, DETAILS)
 
 
 def swatch(name: str) -> str:
@@ -110,18 +125,22 @@ def swatch(name: str) -> str:
 
 
 def setting(control: Control, key: str, default: Any) -> None:
-    """One setting's widget, bound to the URL, `default` its own default (what a link omits)."""
+    """One setting's widget, bound to the URL, `default` its own default (what a link omits).
+
+    Every setting changes the runs: it reruns the playground (the chart) and then the details
+    (a change the chart does not show, a seed without noise, still reaches the export)."""
+    rerun = {"on_change": rerun_only, "args": (PLAYGROUND, DETAILS)}
     if control.toggle:
-        st.toggle(control.label, default, key=key, help=control.help, bind=BIND)
+        st.toggle(control.label, default, key=key, help=control.help, bind=BIND, **rerun)
     elif control.options is not None:
         st.select_slider(
             control.label, control.options, value=default, key=key, format_func=option_label,
-            help=control.help, bind=BIND,
+            help=control.help, bind=BIND, **rerun,
         )  # fmt: skip
     else:
         st.slider(
             control.label, control.low, control.high, value=default, step=control.step, key=key,
-            help=control.help, bind=BIND,
+            help=control.help, bind=BIND, **rerun,
         )  # fmt: skip
 
 
@@ -159,9 +178,9 @@ explain(
 # runs are known (before the optimisers' cards), so a slider move paints it first.
 
 
-@st.fragment
+@st.fragment(key=PLAYGROUND)
 def playground() -> None:
-    """The whole playground: its controls rerun only this part of the page (the title and the
+    """The controls and the chart: they rerun only this part of the page (the title and the
     text above stay as they are, in the browser too)."""
     # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
     # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
@@ -248,6 +267,8 @@ def playground() -> None:
         value=defaults["gd.steps"],
         key="gd.steps",
         bind=BIND,
+        on_change=rerun_only,  # fewer steps can move the inspected step, under the chart
+        args=(PLAYGROUND, DETAILS),
     )
     insist(state, intended, applied)
     keep_link(state, ("gd.x0", "gd.y0"), defaults, (surface.x_range, surface.y_range))
@@ -260,7 +281,7 @@ def playground() -> None:
         default=defaults["gd.optimizers"],
         key="gd.optimizers",
         bind=BIND,
-        on_change=partial(optimizers_changed, state, defaults),
+        on_change=partial(picked, defaults),
     )
     if name != TYPED:
         st.latex(f"f(x, y) = {surface.latex}")
@@ -269,10 +290,6 @@ def playground() -> None:
     chosen = [n for n in OPTIMIZERS if n in (state["gd.optimizers"] or ())]
     state["gd.chosen"] = chosen
     settings_key = settings = run_settings(key, chosen)
-    sigma = noise_sigma(key)
-    curv = curvature(key, (float(state["gd.x0"]), float(state["gd.y0"])))
-    hps = {s.optimizer: s.hp for s in settings}
-    bounds = {opt: stability_bound(*curv, opt, hp) if curv else None for opt, hp in hps.items()}
     runs = [run_of(key, s) for s in settings]
 
     # --- the run ---------------------------------------------------------------------------------
@@ -291,6 +308,60 @@ def playground() -> None:
             on_change=partial(map_event, key),
             summary=race_summary(surface, runs, step, steps),
         )
+    else:
+        st.caption(surface.note)
+        st.info("Pick at least one optimiser above.", icon=":material/info:")
+
+    with pick[1].expander("Learning-rate schedule and gradient noise", icon=":material/tune:"):
+        st.selectbox(
+            "schedule",
+            list(SCHEDULES),
+            format_func=SCHEDULE_LABELS.get,
+            key="gd.schedule",
+            bind=BIND,
+            on_change=rerun_only,
+            args=(PLAYGROUND, DETAILS),
+        )
+        for control in SCHEDULE_CONTROLS.get(state["gd.schedule"], ()):
+            setting(control, f"gd.{control.param}", defaults[f"gd.{control.param}"])
+        if state["gd.schedule"] == "cosine":
+            st.caption("η falls from its value to 0 along a half cosine over all the steps.")
+        setting(NOISE, "gd.noise", 0.0)
+        st.number_input(
+            SEED.label, min_value=0, max_value=10_000, value=0, step=1, key="gd.seed", bind=BIND,
+            on_change=rerun_only, args=(PLAYGROUND, DETAILS),
+        )  # fmt: skip
+    # What the details read back (they run after this, in the same run or once the chart has
+    # painted): the surface's key, the runs' settings and the values this run set first.
+    state["gd.key"] = key
+    state["gd.settings"] = settings_key
+    state["gd.applied"] = applied
+    if name == "bowl":
+        warm_next_kappa(state, float(state["gd.kappa"]), settings_key, steps)
+
+
+@st.fragment(key=DETAILS)
+def details() -> None:
+    """Under the chart: each optimiser's settings, the results, the inspected step, the studies
+    (they follow the chart; ui/fragments.py)."""
+    after_charts(("gd.map",), key="gd.after")
+    if "gd.key" not in state:  # the playground has not run in this session yet
+        return
+    key, settings_key, applied = state["gd.key"], state["gd.settings"], state["gd.applied"]
+    name = state["gd.surface"]
+    surface = surface_of(key)
+    defaults = view_defaults(name, surface)
+    steps = int(state["gd.steps"])
+    chosen = list(state["gd.chosen"])
+    settings = settings_key
+    sigma = noise_sigma(key)
+    curv = curvature(key, (float(state["gd.x0"]), float(state["gd.y0"])))
+    hps = {s.optimizer: s.hp for s in settings}
+    bounds = {opt: stability_bound(*curv, opt, hp) if curv else None for opt, hp in hps.items()}
+    runs = [run_of(key, s) for s in settings]
+    figure = figure_of(key, settings_key, steps) if runs else None
+
+    if runs:
         st.caption(
             f"{surface.note} Shaded bands: log-spaced levels of f, darker = lower; ★ known "
             "minima; ○ the start. Each marker's solid arrow is the step it takes next (its "
@@ -301,9 +372,6 @@ def playground() -> None:
             st.caption(
                 "f is undefined, or infinite, on part of this window: those places are left blank."
             )
-    else:
-        st.caption(surface.note)
-        st.info("Pick at least one optimiser above.", icon=":material/info:")
 
     # --- the optimisers' settings -----------------------------------------------------------------
 
@@ -338,22 +406,6 @@ def playground() -> None:
                     for control in CONTROLS[opt]:
                         widget_key = f"gd.{opt}.{control.param}"
                         setting(control, widget_key, defaults[widget_key])
-    with pick[1].expander("Learning-rate schedule and gradient noise", icon=":material/tune:"):
-        st.selectbox(
-            "schedule",
-            list(SCHEDULES),
-            format_func=SCHEDULE_LABELS.get,
-            key="gd.schedule",
-            bind=BIND,
-        )
-        for control in SCHEDULE_CONTROLS.get(state["gd.schedule"], ()):
-            setting(control, f"gd.{control.param}", defaults[f"gd.{control.param}"])
-        if state["gd.schedule"] == "cosine":
-            st.caption("η falls from its value to 0 along a half cosine over all the steps.")
-        setting(NOISE, "gd.noise", 0.0)
-        st.number_input(
-            SEED.label, min_value=0, max_value=10_000, value=0, step=1, key="gd.seed", bind=BIND
-        )
     # The runs were computed before the widgets above were drawn. `init_state` read a link's
     # values for them first; should a widget have read one otherwise, run once more, so that
     # the chart shows what the widgets say.
@@ -380,6 +432,8 @@ def playground() -> None:
             value=0,
             key="gd.step",
             bind=BIND,
+            on_change=rerun_only,
+            args=(PLAYGROUND, DETAILS),
         )
         insist(state, intended, applied)
         keep_link(state, ("gd.step",), defaults, steps)
@@ -465,8 +519,6 @@ def playground() -> None:
         }
         lazy_tabs(STUDIES, key="gd.study")
 
-    if name == "bowl":
-        warm_next_kappa(state, float(state["gd.kappa"]), settings_key, steps)
-
 
 playground()
+details()

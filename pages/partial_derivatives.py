@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import NamedTuple
 
 import streamlit as st
 import sympy
 
 from calc_core.derivatives import PointDerivative
 from calc_core.expressions import symbol, to_latex
+from calc_core.multivariate import TangentPlane
 from calc_core.numerical import difference_quotients
 from ui.cache import derivative_of, parsed
 from ui.formula_input import formula_input
+from ui.fragments import after_charts, rerun_only
 from ui.links import BIND
 from ui.live_chart import live_chart
 from ui.presentation import explain
@@ -84,6 +87,7 @@ def _decimal(value: float) -> str:
 
 
 state = st.session_state
+PARTIAL_X, PARTIAL_Y = r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"
 
 
 def init_path_state() -> None:
@@ -116,31 +120,72 @@ text = formula.text
 init_view("pd", text)
 
 
-@st.fragment
+class Here(NamedTuple):
+    """The window and the point as the sliders hold them, and the partials there."""
+
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    x0: float
+    y0: float
+    slope_x: PointDerivative
+    slope_y: PointDerivative
+    plane: TangentPlane
+
+
+def here(text: str) -> Here:
+    """Read the window and the point; the symbolic partials, kept only where the slice really
+    has a slope at the point (at a kink the symbolic value, sign(0) = 0 for |x|, would be a
+    wrong slope)."""
+    x_low, x_high = state["pd.x_range"]
+    y_low, y_high = state["pd.y_range"]
+    x0, y0 = float(state["pd.x0"]), float(state["pd.y0"])
+    slope_x, slope_y = slice_derivatives(text, x0, y0)
+    plane = replace(plane_at(text, x0, y0), fx=slope_x.slope, fy=slope_y.slope)
+    return Here(
+        (float(x_low), float(x_high)), (float(y_low), float(y_high)), x0, y0, slope_x, slope_y,
+        plane,
+    )  # fmt: skip
+
+
+# The page below the formula is four fragments, so that a move of the point sends the browser
+# its charts first and nothing else (ui/fragments.py): the controls (with the slices and the 3D
+# view nested in them), the readouts, which follow once the charts have painted, and the studies.
+CHARTS, READOUTS, STUDY = "pd.charts", "pd.readouts", "pd.studies"
+
+
+@st.fragment(key="pd.point")
 def point_section(text: str) -> None:
-    """Everything the point, the window and the path move: their controls rerun only this part of
-    the page (the title, the text and the formula box stay as they are)."""
+    """The point's and the window's controls, with the charts they move nested below them: a
+    control here reruns only this part of the page (or only the charts and the study)."""
     # A fragment rerun skips the page's top: widget keys a full run set are set again here (a
     # widget not drawn in the last full run, say in a closed tab, lost its key at its end).
     init_path_state()
     init_view("pd", text)
     # The point's sliders come first: they are what a learner moves (and what the browser tests
     # and the bench move); the window's sliders follow.
-    x_low, x_high = state["pd.x_range"]
-    y_low, y_high = state["pd.y_range"]
     point_row = st.columns([4, 4, 3], vertical_alignment="bottom")
-    point_sliders("pd", point_row)
-    show_plane = point_row[2].toggle("tangent plane at the point", key="pd.plane", bind=BIND)
+    point_sliders("pd", point_row, redraws=(CHARTS, STUDY))
+    point_row[2].toggle(
+        "tangent plane at the point",
+        key="pd.plane",
+        on_change=rerun_only,
+        args=(CHARTS, READOUTS),  # the 3D view and the plane's equation
+        bind=BIND,
+    )
     window_row = st.columns(2)
-    window_sliders("pd", window_row)
+    # A new window moves the point's sliders' ends (and may move the point): they are drawn again.
+    window_sliders("pd", window_row, redraws=("pd.point", STUDY))
+    point_charts(text)
 
-    x_range, y_range = (float(x_low), float(x_high)), (float(y_low), float(y_high))
-    x0, y0 = float(state["pd.x0"]), float(state["pd.y0"])
+
+@st.fragment(key=CHARTS)
+def point_charts(text: str) -> None:
+    """The slices and the 3D view at the point."""
+    point = here(text)
+    x_range, y_range, plane = point.x_range, point.y_range, point.plane
+    x0, y0 = point.x0, point.y0
+    show_plane = bool(state["pd.plane"])
     f, _, _ = functions(text)
-    # The symbolic partials, kept only where the slice really has a slope at the point (at a kink
-    # the symbolic value, sign(0) = 0 for |x|, would be a wrong slope).
-    slope_x, slope_y = slice_derivatives(text, x0, y0)
-    plane = replace(plane_at(text, x0, y0), fx=slope_x.slope, fy=slope_y.slope)
     slices = sample_slices(f, x0, y0, x_range, y_range)
     scene = surface_part(text, x_range, y_range)
 
@@ -163,47 +208,66 @@ def point_section(text: str) -> None:
             "f is undefined, or too large to show, at some points of this window: those are gaps."
         )
 
-    # --- readouts -----------------------------------------------------------------------------
-    # Their place is here, but they are written after the studies: the path study's chart then
-    # reaches the browser right after the slices, ahead of the formulas and numbers (the browser
-    # renders every element sent before a chart first; a LaTeX line costs it some 3.5 ms).
-    readouts = st.container()
+    with surface_slot:
+        live_chart(
+            surface_figure(scene, plane, slices, show_plane=show_plane),
+            key="pd.surface_chart",
+            height=600,
+            filename="surface-and-slices",
+            follows=True,
+            summary=surface_summary(text, plane, x_range, y_range, show_plane=show_plane),
+        )
+
+
+@st.fragment(key=READOUTS)
+def point_readouts(text: str) -> None:
+    """The partials in symbols, f and the partials at the point as numbers, notes: they follow
+    once the slices (and the path study's chart) have painted a move."""
+    after_charts(("pd.slices_chart", "pd.path_chart"), key="pd.after")
+    point = here(text)
+    x0, y0, plane = point.x0, point.y0, point.plane
+    slope_x, slope_y = point.slope_x, point.slope_y
+    show_plane = bool(state["pd.plane"])
     dfdx, dfdy = derivative_of(text, "x", 1, XY), derivative_of(text, "y", 1, XY)
-    partial_x, partial_y = r"\frac{\partial f}{\partial x}", r"\frac{\partial f}{\partial y}"
+    st.latex(rf"{PARTIAL_X} = {to_latex(dfdx)}")
+    st.latex(rf"{PARTIAL_Y} = {to_latex(dfdy)}")
+    at = f"({number(x0)}, {number(y0)})"
+    readout = st.columns(3)
+    readout[0].metric(f"f{at}", number(plane.z0))
+    for column, name, value in zip(
+        readout[1:], ("∂f/∂x", "∂f/∂y"), (plane.fx, plane.fy), strict=True
+    ):
+        undefined = math.isnan(value) and math.isfinite(plane.z0)
+        shown = "does not exist" if undefined else number(value)
+        column.metric(f"{name} at {at}", shown)
+    if not math.isfinite(plane.z0):
+        st.warning(f"f is not defined at {at}: move the point.", icon=":material/info:")
+    elif not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
+        notes = [
+            _no_slope(name, variable, point)
+            for name, variable, point in (("∂f/∂x", "x", slope_x), ("∂f/∂y", "y", slope_y))
+            if point.status != "differentiable"
+        ]
+        st.warning(" ".join(notes) + " No tangent is drawn for it.", icon=":material/info:")
+    elif show_plane:
+        st.latex(
+            rf"\text{{tangent plane: }} z = {number(plane.z0)} {_term(plane.fx, 'x', x0)}"
+            rf" {_term(plane.fy, 'y', y0)}"
+        )
+        st.caption(
+            "Near the point, the surface and its tangent plane are hard to tell apart: f "
+            "changes by about ∂f/∂x·Δx + ∂f/∂y·Δy for small steps Δx and Δy."
+        )
 
-    def show_readouts() -> None:
-        """The partials in symbols, f and the partials at the point as numbers, notes."""
-        st.latex(rf"{partial_x} = {to_latex(dfdx)}")
-        st.latex(rf"{partial_y} = {to_latex(dfdy)}")
-        at = f"({number(x0)}, {number(y0)})"
-        readout = st.columns(3)
-        readout[0].metric(f"f{at}", number(plane.z0))
-        for column, name, value in zip(
-            readout[1:], ("∂f/∂x", "∂f/∂y"), (plane.fx, plane.fy), strict=True
-        ):
-            undefined = math.isnan(value) and math.isfinite(plane.z0)
-            shown = "does not exist" if undefined else number(value)
-            column.metric(f"{name} at {at}", shown)
-        if not math.isfinite(plane.z0):
-            st.warning(f"f is not defined at {at}: move the point.", icon=":material/info:")
-        elif not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
-            notes = [
-                _no_slope(name, variable, point)
-                for name, variable, point in (("∂f/∂x", "x", slope_x), ("∂f/∂y", "y", slope_y))
-                if point.status != "differentiable"
-            ]
-            st.warning(" ".join(notes) + " No tangent is drawn for it.", icon=":material/info:")
-        elif show_plane:
-            st.latex(
-                rf"\text{{tangent plane: }} z = {number(plane.z0)} {_term(plane.fx, 'x', x0)}"
-                rf" {_term(plane.fy, 'y', y0)}"
-            )
-            st.caption(
-                "Near the point, the surface and its tangent plane are hard to tell apart: f "
-                "changes by about ∂f/∂x·Δx + ∂f/∂y·Δy for small steps Δx and Δy."
-            )
 
-    # --- studies ------------------------------------------------------------------------------
+@st.fragment(key=STUDY)
+def point_study(text: str) -> None:
+    """The studies of the point: the path's total derivative and the partials as limits."""
+    point = here(text)
+    x_range, y_range, plane = point.x_range, point.y_range, point.plane
+    x0, y0 = point.x0, point.y0
+    f, _, _ = functions(text)
+    partial_x, partial_y = PARTIAL_X, PARTIAL_Y
 
     def _path_texts() -> tuple[str, str, tuple[float, float], str]:
         """The path controls; the path to study: x(t), y(t) (a and b stand for x₀ and y₀), t
@@ -357,18 +421,12 @@ def point_section(text: str) -> None:
         "Partials as limits": partials_as_limits,
     }
     lazy_tabs(STUDIES, key="pd.study")
-    with readouts:
-        show_readouts()
-
-    with surface_slot:
-        live_chart(
-            surface_figure(scene, plane, slices, show_plane=show_plane),
-            key="pd.surface_chart",
-            height=600,
-            filename="surface-and-slices",
-            follows=True,
-            summary=surface_summary(text, plane, x_range, y_range, show_plane=show_plane),
-        )
 
 
 point_section(text)
+# The readouts stand above the studies but run after them: in a full run they then know the
+# revision the path study's chart was sent, and do not ask to run again once it has painted.
+readouts_slot = st.container()
+point_study(text)
+with readouts_slot:
+    point_readouts(text)

@@ -30,6 +30,7 @@ from calc_core.multivariate import (
 )
 from calc_core.symbolic_worker import run_symbolic
 from ui.cache import HOUR, compiled, compiled_derivative, derivative_of, parsed
+from ui.fragments import rerun_only
 from ui.links import BIND, linked_numbers
 from ui.presets import SURFACE_VIEWS
 from ui.sliders import on_step
@@ -350,12 +351,22 @@ def _keep_page_values(prefix: str, before: dict[str, Any], *, opening: bool) -> 
         st.rerun()
 
 
-def point_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = None) -> None:
+def point_sliders(
+    prefix: str,
+    columns: Sequence[Any],
+    opens_on: View | None = None,
+    *,
+    redraws: Sequence[str] = (),
+) -> None:
     """The x₀ and y₀ sliders, in the first two of `columns`, stepping across the window.
 
     `opens_on`: for a page with its own view handling (the Jacobian's), the view a fresh page
     opens on, which the sliders declare as their defaults (the browser leaves a value equal to
-    its widget's default out of a link)."""
+    its widget's default out of a link).
+
+    `redraws`: the keys of the fragments a move of the point reruns in the browser, instead of
+    the fragment the sliders are in (`ui.fragments.rerun_only`): the charts, without the sliders
+    and everything else around them."""
     state = st.session_state
     view = _declared_view(prefix)
     declared = view if view is not None else opens_on
@@ -370,6 +381,8 @@ def point_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = N
             value=None if declared is None else _snap(declared[2][index], window),
             step=point_step(window),
             key=f"{prefix}.{axis}0",
+            on_change=rerun_only if redraws else None,
+            args=tuple(redraws),
             bind=BIND,
         )
     if view is not None:  # a page of `init_view`'s (the Jacobian's has its own)
@@ -377,8 +390,23 @@ def point_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = N
         _keep_page_values(prefix, before, opening=state.pop(f"{prefix}.opening", False))
 
 
-def window_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = None) -> None:
+def window_moved(prefix: str, *redraws: str) -> None:
+    """A window slider's callback: the point follows (`snap_point`), then only the fragments
+    `redraws` rerun (all of the sliders' own fragment when there are none)."""
+    snap_point(prefix)
+    rerun_only(*redraws)
+
+
+def window_sliders(
+    prefix: str,
+    columns: Sequence[Any],
+    opens_on: View | None = None,
+    *,
+    redraws: Sequence[str] = (),
+) -> None:
     """The x range and y range sliders, in the first two of `columns`; the point follows.
+
+    `redraws`: as in `point_sliders`, the fragments a new window reruns (those that draw with it).
 
     As a page opens, these sliders take any window within their ends from the URL, even one
     the page refused (`linked_window`) and drew the point's sliders and the charts without: the
@@ -397,8 +425,8 @@ def window_sliders(prefix: str, columns: Sequence[Any], opens_on: View | None = 
             value=None if declared is None else declared[index],
             step=0.5,
             key=f"{prefix}.{axis}_range",
-            on_change=snap_point,
-            args=(prefix,),
+            on_change=window_moved,
+            args=(prefix, *redraws),
             bind=BIND,
         )
     if view is not None:

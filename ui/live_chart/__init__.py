@@ -43,7 +43,13 @@ How it works:
   heatmap). Moving labels are therefore text traces, not annotations (a relayout of annotations
   costs 20-40 ms here). New frames replace the old by name.
 * Charts of one page take turns: a chart drawn with ``follows=True`` (a 3D view) waits until
-  the page's other charts have painted what the same rerun sent them (see ``follows``). In
+  the page's other charts have painted what the same rerun sent them (see ``follows``), and
+  any other chart of the page (same key prefix) that received a figure it has not painted yet
+  (one a later fragment of the same run sent, a study's chart).
+* Each chart books, on the page's window, the revision it received and the one it painted
+  (``__liveChartsReceived``, ``__liveChartsPainted``) and announces both with a ``live-chart``
+  event: readouts that follow the charts (``ui/fragments.py``) rerun once they have painted.
+  :func:`last_sent` gives Python the revision last sent to a chart in the session. In
   software WebGL (no GPU: SwiftShader, llvmpipe) 3D scenes are drawn without multisampling,
   which plotly asks for and which there roughly doubles the cost of a 3D redraw (partial
   derivatives' 3D view, p95 576 -> 347 ms); with a GPU nothing changes.
@@ -87,12 +93,20 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from viz.frames import at_frame
 
-__all__ = ["COMPONENT_NAME", "figure_from_element", "live_chart", "payload_from_element"]
+__all__ = [
+    "COMPONENT_NAME",
+    "figure_from_element",
+    "last_sent",
+    "live_chart",
+    "payload_from_element",
+]
 
 _FRONTEND = Path(__file__).resolve().parent / "frontend"
 _FRONTEND_FILES = ("index.html", "live_chart.js")
 # Streamlit names a v1 component "<declaring module>.<name>"; the iframe's title is that name.
 COMPONENT_NAME = "ui.live_chart.live_chart"
+# Session State key of the revisions last sent to each chart of the session (chart key -> revision).
+_LAST_SENT = "live_chart.sent"
 
 
 def _plotly_js() -> Path:
@@ -254,6 +268,8 @@ def _sent_before(key: str, revision: str, follows: bool) -> dict[str, str]:
     ctx = get_script_run_ctx()
     if ctx is None:
         return {}
+    if not follows:
+        st.session_state.setdefault(_LAST_SENT, {})[key] = revision
     marker, sent = getattr(ctx, "_live_chart_sent", (None, {}))
     if marker is not ctx.cursors:
         sent = {}
@@ -263,6 +279,12 @@ def _sent_before(key: str, revision: str, follows: bool) -> dict[str, str]:
         return {k: v for k, v in sent.items() if k.startswith(prefix) and k != key}
     sent[key] = revision
     return {}
+
+
+def last_sent(key: str) -> str | None:
+    """The revision of the figure last sent to chart `key` in this session (in any run), or
+    None if it was never drawn (or was drawn with ``follows``)."""
+    return st.session_state.get(_LAST_SENT, {}).get(key)
 
 
 def _revision(value: Any) -> str:

@@ -644,28 +644,65 @@
   // book of painted revisions is kept on the parent window; no chart waits longer than
   // MAX_WAIT_MS (a chart removed before it painted), and a newer figure ends the wait.
   const MAX_WAIT_MS = 1500;
-  const hub = (() => {
+  // A book kept on the page's window, shared by its charts (null under a parent of another
+  // origin: charts then do not coordinate).
+  function parentBook(name) {
     try {
       const parent = window.parent;
-      if (!parent.__liveChartsPainted) parent.__liveChartsPainted = new Map();
-      return parent.__liveChartsPainted;
+      if (!parent[name]) parent[name] = new Map();
+      return parent[name];
     } catch (err) {
-      return null; // a parent of another origin: charts do not coordinate
+      return null;
     }
-  })();
+  }
+  const hub = parentBook("__liveChartsPainted");
+  // What each chart received (key -> {revision, at, owner}) is booked beside what it painted,
+  // and both are announced with a "live-chart" event on the page's window: readouts that
+  // follow the charts (ui/fragments.py) rerun once the charts painted what they received.
+  const received = parentBook("__liveChartsReceived");
+  function announce() {
+    try {
+      window.parent.dispatchEvent(new Event("live-chart"));
+    } catch (err) {
+      // a parent of another origin: nobody follows this chart
+    }
+  }
+  const owner = {}; // this iframe, in the book: a chart that leaves the page takes its entry out
+  function arrived(args, at) {
+    if (!received || !args.key || args.priority === "low") return;
+    const book = received.get(String(args.key));
+    if (book && book.revision === String(args.revision) && book.owner === owner) return;
+    received.set(String(args.key), { revision: String(args.revision), at, owner });
+    announce();
+  }
+  window.addEventListener("pagehide", () => {
+    if (!received) return;
+    for (const [key, book] of received) {
+      if (book.owner === owner) received.delete(key);
+    }
+    announce();
+  });
   function painted(args) {
     if (hub && args.key) hub.set(String(args.key), String(args.revision));
+    announce();
   }
-  function othersPainted(after) {
+  function othersPainted(after, own) {
     for (const [key, revision] of Object.entries(after || {})) {
       if (hub.get(key) !== revision) return false;
     }
+    // Also every other chart of the page (same key prefix) that has received a figure it has
+    // not painted yet: one another fragment sent in the same run (a study's chart, below).
+    const prefix = String(own || "").split(".")[0] + ".";
+    for (const [key, book] of received || []) {
+      if (key !== own && key.startsWith(prefix) && hub.get(key) !== book.revision) return false;
+    }
     return true;
   }
-  async function othersSettled(after) {
+  async function othersSettled(after, own) {
     const start = Date.now();
     await nextPaint();
-    while (hub && pending === null && !othersPainted(after) && Date.now() - start < MAX_WAIT_MS) {
+    while (hub && pending === null && !othersPainted(after, own) &&
+           Date.now() - start < MAX_WAIT_MS) {
       await new Promise((resolve) => setTimeout(resolve, 16));
     }
   }
@@ -699,7 +736,7 @@
         if (args.priority === "low" && lastDrawn) {
           // A chart that follows the same slider: let the charts the learner watches paint
           // first, then draw (newer updates merge meanwhile).
-          await othersSettled(args.after);
+          await othersSettled(args.after, args.key);
           if (pending !== null) continue;
         }
         const sameFigure = lastDrawn && args.base_revision &&
@@ -787,6 +824,7 @@
           shown = null; // the next figure is drawn in full
           errorBox.hidden = false;
           errorBox.textContent = `live_chart could not draw this figure: ${err}`;
+          painted(args); // done with it: nothing waits for a figure that cannot be drawn
         }
         setHeight(document.body.scrollHeight);
       }
@@ -920,6 +958,7 @@
     setHeight(Math.max(args.height || 460, sentHeight || 0));
     document.body.classList.toggle("present", Boolean(args.presentation));
     pending = { args, theme, receivedAt: Date.now() };
+    arrived(args, pending.receivedAt);
     if (!drawing) drawLoop();
   });
 
