@@ -164,7 +164,7 @@ def point_section(text: str) -> None:
     # The point's sliders come first: they are what a learner moves (and what the browser tests
     # and the bench move); the window's sliders follow.
     point_row = st.columns([4, 4, 3], vertical_alignment="bottom")
-    point_sliders("pd", point_row, redraws=(CHARTS, STUDY))
+    point_sliders("pd", point_row, redraws=(CHARTS, PATH_VIEW, LIMITS_VIEW))
     point_row[2].toggle(
         "tangent plane at the point",
         key="pd.plane",
@@ -260,85 +260,169 @@ def point_readouts(text: str) -> None:
         )
 
 
-@st.fragment(key=STUDY)
-def point_study(text: str) -> None:
-    """The studies of the point: the path's total derivative and the partials as limits."""
-    point = here(text)
-    x_range, y_range, plane = point.x_range, point.y_range, point.plane
-    x0, y0 = point.x0, point.y0
-    f, _, _ = functions(text)
-    partial_x, partial_y = PARTIAL_X, PARTIAL_Y
-
-    def _path_texts() -> tuple[str, str, tuple[float, float], str]:
-        """The path controls; the path to study: x(t), y(t) (a and b stand for x₀ and y₀), t
-        range, and the path in words."""
-        kind = st.radio(
-            "The path", [LINE, CIRCLE, TYPED], key="pd.path", horizontal=True, bind=BIND
+def path_controls() -> None:
+    """The path's controls (`chosen_path` reads their values back), and what is wrong with a
+    typed path."""
+    kind = st.radio("The path", [LINE, CIRCLE, TYPED], key="pd.path", horizontal=True, bind=BIND)
+    if kind == LINE:
+        st.slider(
+            "direction of the line (degrees from the x axis)",
+            0,
+            180,
+            value=LINE_ANGLE,
+            step=5,
+            key="pd.angle",
+            bind=BIND,
         )
-        at = f"({number(x0)}, {number(y0)})"
-        if kind == LINE:
-            angle = st.slider(
-                "direction of the line (degrees from the x axis)",
-                0,
-                180,
-                value=LINE_ANGLE,
-                step=5,
-                key="pd.angle",
-                bind=BIND,
-            )
-            reach = _decimal(0.35 * min(x_range[1] - x_range[0], y_range[1] - y_range[0]))
-            return (
-                f"a + {reach}*cos({angle}*pi/180)*t",
-                f"b + {reach}*sin({angle}*pi/180)*t",
-                (-1.0, 1.0),
-                f"the line through {at} at {angle}° from the x axis",
-            )
-        if kind == CIRCLE:
-            radius = st.slider(
-                "radius", 0.1, 3.0, value=RADIUS, step=0.1, key="pd.radius", bind=BIND
-            )
-            shown = _decimal(radius)
-            return (
-                f"a + {shown}*cos(t)",
-                f"b + {shown}*sin(t)",
-                (0.0, 2 * math.pi),
-                f"the circle of radius {number(radius)} around {at}",
-            )
+    elif kind == CIRCLE:
+        st.slider("radius", 0.1, 3.0, value=RADIUS, step=0.1, key="pd.radius", bind=BIND)
+    else:
         boxes = st.columns([3, 3, 2])
         for column, axis, default in zip(boxes[:2], "xy", TYPED_DEFAULT, strict=True):
             column.text_input(f"{axis}(t) =", value=default, key=f"pd.{axis}t", bind=BIND)
-        span = boxes[2].selectbox("t runs from", list(T_SPANS), key="pd.t_span", bind=BIND)
-        typed = (state["pd.xt"], state["pd.yt"])
+        boxes[2].selectbox("t runs from", list(T_SPANS), key="pd.t_span", bind=BIND)
         try:
-            for part in typed:
+            for part in (state["pd.xt"], state["pd.yt"]):
                 parsed(part, ("t",))  # only t: a and b mean the point in the line and the circle
         except ExpressionError as error:
             st.error(f"The path: {error}", icon=":material/error:")
             st.caption("Still drawing the last path that worked.")
-            typed = state["pd.typed_good"]
-        return (*typed, T_SPANS[span], "the typed path")
 
-    def _study_path() -> tuple[str, str, PathSample, str] | None:
-        """The chosen path sampled with both derivatives, and the path in words; for a typed
-        path that fails, the last good one; None (after saying why) when there is nothing to
-        draw."""
-        x_of_t, y_of_t, t_range, name = _path_texts()
-        typed = state["pd.path"] == TYPED
+
+def chosen_path(point: Here) -> tuple[str, str, tuple[float, float], str]:
+    """The path the controls hold: x(t), y(t) (a and b stand for x₀ and y₀), the t range, and
+    the path in words; for a typed path that does not parse, the last one that did."""
+    x_range, y_range = point.x_range, point.y_range
+    at = f"({number(point.x0)}, {number(point.y0)})"
+    kind = state.get("pd.path", LINE)
+    if kind == LINE:
+        angle = state.get("pd.angle", LINE_ANGLE)
+        reach = _decimal(0.35 * min(x_range[1] - x_range[0], y_range[1] - y_range[0]))
+        return (
+            f"a + {reach}*cos({angle}*pi/180)*t",
+            f"b + {reach}*sin({angle}*pi/180)*t",
+            (-1.0, 1.0),
+            f"the line through {at} at {angle}° from the x axis",
+        )
+    if kind == CIRCLE:
+        radius = state.get("pd.radius", RADIUS)
+        shown = _decimal(radius)
+        return (
+            f"a + {shown}*cos(t)",
+            f"b + {shown}*sin(t)",
+            (0.0, 2 * math.pi),
+            f"the circle of radius {number(radius)} around {at}",
+        )
+    typed = (state.get("pd.xt", TYPED_DEFAULT[0]), state.get("pd.yt", TYPED_DEFAULT[1]))
+    try:
+        for part in typed:
+            parsed(part, ("t",))
+    except ExpressionError:
+        typed = state["pd.typed_good"]
+    return (*typed, T_SPANS[state.get("pd.t_span", next(iter(T_SPANS)))], "the typed path")
+
+
+def _study_path(text: str, point: Here) -> tuple[str, str, PathSample, str] | None:
+    """The chosen path sampled with both derivatives, and the path in words; for a typed path
+    that fails, the last good one; None (after saying why) when there is nothing to draw."""
+    x_of_t, y_of_t, t_range, name = chosen_path(point)
+    typed = state.get("pd.path") == TYPED
+    at = (point.x0, point.y0)
+    try:
+        sample = path_sample(text, x_of_t, y_of_t, t_range, at)
+    except ExpressionError as error:
+        st.error(f"The path: {error}", icon=":material/error:")
+        if not typed or (x_of_t, y_of_t) == tuple(state["pd.typed_good"]):
+            return None
+        x_of_t, y_of_t = state["pd.typed_good"]
         try:
-            sample = path_sample(text, x_of_t, y_of_t, t_range, (x0, y0))
-        except ExpressionError as error:
-            st.error(f"The path: {error}", icon=":material/error:")
-            if not typed or (x_of_t, y_of_t) == tuple(state["pd.typed_good"]):
-                return None
-            x_of_t, y_of_t = state["pd.typed_good"]
-            try:
-                sample = path_sample(text, x_of_t, y_of_t, t_range, (x0, y0))
-            except ExpressionError:
-                return None
-        if typed:
-            state["pd.typed_good"] = (x_of_t, y_of_t)
-            name = f"x(t) = {x_of_t}, y(t) = {y_of_t}"
-        return x_of_t, y_of_t, sample, name
+            sample = path_sample(text, x_of_t, y_of_t, t_range, at)
+        except ExpressionError:
+            return None
+    if typed:
+        state["pd.typed_good"] = (x_of_t, y_of_t)
+        name = f"x(t) = {x_of_t}, y(t) = {y_of_t}"
+    return x_of_t, y_of_t, sample, name
+
+
+# The studies' parts that follow the point are fragments of their own, nested in their tab: a
+# move of the point reruns them (with the charts), not the study's controls and text.
+PATH_VIEW, LIMITS_VIEW = "pd.path_view", "pd.limits_view"
+
+
+@st.fragment(key=PATH_VIEW)
+def path_view(text: str) -> None:
+    """The path on the map, d/dt f(x(t), y(t)) by the chain rule and directly, and how far
+    apart the two are."""
+    point = here(text)
+    studied = _study_path(text, point)
+    if studied is None:
+        return
+    x_of_t, y_of_t, sample, name = studied
+    x0, y0, x_range, y_range = point.x0, point.y0, point.x_range, point.y_range
+    at_point = {symbol("a"): _exact(x0), symbol("b"): _exact(y0)}
+    path_x, path_y = (parsed(p, PATH_VARIABLES).subs(at_point) for p in (x_of_t, y_of_t))
+    st.latex(
+        rf"x(t) = {to_latex(path_x)}, \quad y(t) = {to_latex(path_y)}, \qquad "
+        rf"\frac{{d}}{{dt}} f(x(t), y(t)) = {PARTIAL_X}\,x'(t) + {PARTIAL_Y}\,y'(t)"
+    )
+    live_chart(
+        path_figure(contour_part(text, x_range, y_range), sample, (x0, y0), x_range, y_range),
+        key="pd.path_chart",
+        height=540,
+        filename="total-derivative-along-a-path",
+        summary=path_summary(sample, name),
+    )
+    gap = sample.max_difference
+    left, right = st.columns([1, 3], vertical_alignment="center")
+    left.metric("max |chain rule − direct|", number(gap, 2))
+    if math.isfinite(gap):
+        agreement = (
+            f"they agree exactly at all {len(sample.t)} values of t"
+            if gap == 0
+            else f"over {len(sample.t)} values of t they differ by at most {number(gap, 2)}, "
+            "rounding error"
+        )
+        right.markdown(
+            "The thick line adds the two dotted terms (the chain rule); the dashed line "
+            "differentiates f(x(t), y(t)) as one formula of t. They are the same function: "
+            f"{agreement}."
+        )
+    else:
+        right.info("f is undefined all along this path: move the point or change the path.")
+
+
+@st.fragment(key=LIMITS_VIEW)
+def limits_view(text: str) -> None:
+    """Forward difference quotients along x and along y shrinking toward the two partials."""
+    point = here(text)
+    x0, y0, plane = point.x0, point.y0, point.plane
+    if not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
+        st.info("At this point a partial derivative does not exist: move the point.")
+        return
+    f, _, _ = functions(text)
+    along_x = difference_quotients(lambda x: f(x, y0), x0, plane.fx)
+    along_y = difference_quotients(lambda y: f(x0, y), y0, plane.fy)
+    rows = [
+        {
+            "h": f"{a.h:.0e}",
+            "(f(x₀+h, y₀) − f(x₀, y₀)) / h": f"{a.quotient:.12g}",
+            "error in ∂f/∂x": f"{a.error:.2e}",
+            "(f(x₀, y₀+h) − f(x₀, y₀)) / h": f"{b.quotient:.12g}",
+            "error in ∂f/∂y": f"{b.error:.2e}",
+        }
+        for a, b in zip(along_x, along_y, strict=True)
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    st.caption(
+        f"Exact values from the symbolic partials: ∂f/∂x = {plane.fx:.15g}, "
+        f"∂f/∂y = {plane.fy:.15g}."
+    )
+
+
+@st.fragment(key=STUDY)
+def point_study(text: str) -> None:
+    """The studies of the point: the path's total derivative and the partials as limits."""
 
     def partial_versus_total() -> None:
         """A path through the window, and d/dt f(x(t), y(t)) by the chain rule and directly."""
@@ -350,69 +434,18 @@ def point_study(text: str) -> None:
             "is a partial derivative; the change of the loss during a training step, when all "
             "weights move together, is a total derivative."
         )
-        studied = _study_path()
-        if studied is None:
-            return
-        x_of_t, y_of_t, sample, name = studied
-        at_point = {symbol("a"): _exact(x0), symbol("b"): _exact(y0)}
-        path_x, path_y = (parsed(p, PATH_VARIABLES).subs(at_point) for p in (x_of_t, y_of_t))
-        st.latex(
-            rf"x(t) = {to_latex(path_x)}, \quad y(t) = {to_latex(path_y)}, \qquad "
-            rf"\frac{{d}}{{dt}} f(x(t), y(t)) = {partial_x}\,x'(t) + {partial_y}\,y'(t)"
-        )
-        live_chart(
-            path_figure(contour_part(text, x_range, y_range), sample, (x0, y0), x_range, y_range),
-            key="pd.path_chart",
-            height=540,
-            filename="total-derivative-along-a-path",
-            summary=path_summary(sample, name),
-        )
-        gap = sample.max_difference
-        left, right = st.columns([1, 3], vertical_alignment="center")
-        left.metric("max |chain rule − direct|", number(gap, 2))
-        if math.isfinite(gap):
-            agreement = (
-                f"they agree exactly at all {len(sample.t)} values of t"
-                if gap == 0
-                else f"over {len(sample.t)} values of t they differ by at most {number(gap, 2)}, "
-                "rounding error"
-            )
-            right.markdown(
-                "The thick line adds the two dotted terms (the chain rule); the dashed line "
-                "differentiates f(x(t), y(t)) as one formula of t. They are the same function: "
-                f"{agreement}."
-            )
-        else:
-            right.info("f is undefined all along this path: move the point or change the path.")
+        path_controls()
+        path_view(text)
 
     def partials_as_limits() -> None:
-        """Forward difference quotients along x and along y shrinking toward the two partials."""
+        """The limit that defines each partial, and the quotients that approach it."""
         explain(
             "Each partial is an ordinary derivative of a slice, so it has the usual limit: "
             r"$\frac{\partial f}{\partial x}(x_0, y_0) = \lim_{h \to 0} "
             r"\frac{f(x_0 + h, y_0) - f(x_0, y_0)}{h}$, and the same with y₀ + h for ∂f/∂y. "
             "Only one input is nudged; the other stays where it is."
         )
-        if not (math.isfinite(plane.fx) and math.isfinite(plane.fy)):
-            st.info("At this point a partial derivative does not exist: move the point.")
-            return
-        along_x = difference_quotients(lambda x: f(x, y0), x0, plane.fx)
-        along_y = difference_quotients(lambda y: f(x0, y), y0, plane.fy)
-        rows = [
-            {
-                "h": f"{a.h:.0e}",
-                "(f(x₀+h, y₀) − f(x₀, y₀)) / h": f"{a.quotient:.12g}",
-                "error in ∂f/∂x": f"{a.error:.2e}",
-                "(f(x₀, y₀+h) − f(x₀, y₀)) / h": f"{b.quotient:.12g}",
-                "error in ∂f/∂y": f"{b.error:.2e}",
-            }
-            for a, b in zip(along_x, along_y, strict=True)
-        ]
-        st.dataframe(rows, hide_index=True, width="stretch")
-        st.caption(
-            f"Exact values from the symbolic partials: ∂f/∂x = {plane.fx:.15g}, "
-            f"∂f/∂y = {plane.fy:.15g}."
-        )
+        limits_view(text)
 
     # Only the open study is computed and drawn, so a move of the point redraws at most one more
     # chart.

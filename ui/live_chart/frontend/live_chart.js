@@ -644,6 +644,7 @@
   // book of painted revisions is kept on the parent window; no chart waits longer than
   // MAX_WAIT_MS (a chart removed before it painted), and a newer figure ends the wait.
   const MAX_WAIT_MS = 1500;
+  const QUIET_MS = 50;
   // A book kept on the page's window, shared by its charts (null under a parent of another
   // origin: charts then do not coordinate).
   function parentBook(name) {
@@ -691,10 +692,12 @@
       if (hub.get(key) !== revision) return false;
     }
     // Also every other chart of the page (same key prefix) that has received a figure it has
-    // not painted yet: one another fragment sent in the same run (a study's chart, below).
+    // not painted yet, or did so less than QUIET_MS ago: one that a later fragment of the same
+    // run sent (a study's chart, further down) may still be on its way.
     const prefix = String(own || "").split(".")[0] + ".";
     for (const [key, book] of received || []) {
-      if (key !== own && key.startsWith(prefix) && hub.get(key) !== book.revision) return false;
+      if (key === own || !key.startsWith(prefix)) continue;
+      if (hub.get(key) !== book.revision || Date.now() - book.at < QUIET_MS) return false;
     }
     return true;
   }
