@@ -52,6 +52,7 @@ from viz.gradient import (
     surface_base,
     surface_figure,
     surface_summary,
+    without_angle_frames,
 )
 
 Range = tuple[float, float]
@@ -194,15 +195,15 @@ def point_charts(text: str) -> None:
     frame = angle_index(angle)
 
     def positioned(spec: dict) -> dict:
-        """The chart as it stands at u's angle: a frame when the angle is on one (the browser then
-        plays it), else u drawn exactly (after a button turned it along ∇f, say)."""
+        """The polar chart as it stands at u's angle: a frame when the angle is on one (the
+        browser then plays it), else u drawn exactly (after a button turned it along ∇f, say).
+        The map draws u exactly at any angle (`without_angle_frames`)."""
         return spec if frame is not None else at_angle(spec, plane, angle)
 
     map_column, polar_column = st.columns([3, 2], gap="medium")
     with map_column:
         live_chart(
-            positioned(map_at(text, x_range, y_range, x0, y0)),
-            frame=frame,
+            without_angle_frames(at_angle(map_at(text, x_range, y_range, x0, y0), plane, angle)),
             key="grad.map",
             height=620,
             filename="gradient-map",

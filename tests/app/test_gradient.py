@@ -66,15 +66,23 @@ def _payload(at, key: str) -> dict:
     )
 
 
-def test_the_angle_slider_plays_a_frame_on_both_charts(page):
-    """u at 90°: D_u f = ∂f/∂y = 6; both charts play their frame of 90°, no redraw."""
-    before = _payload(page, "grad.map")["base_revision"]
+def test_the_angle_slider_plays_a_frame_on_the_polar_chart_and_moves_u_on_the_map(page):
+    """u at 90°: D_u f = ∂f/∂y = 6; the polar chart plays its frame of 90°; the map, which
+    carries only the steepest paths' frames, draws u straight up from the point."""
+    before = _payload(page, "grad.map")["figure"]
     page.slider(key="grad.angle").set_value(90.0).run()
     ok(page)
     assert metric(page, "D_u f = ∇f·u") == "6"
     on_map, polar = _payload(page, "grad.map"), _payload(page, "grad.polar")
-    assert on_map["frame_name"] == polar["frame_name"] == "u90"
-    assert on_map["base_revision"] == before  # the map itself is unchanged: only u moves
+    assert polar["frame_name"] == "u90"
+    assert on_map["frame_name"] is None
+    assert all(f["name"].startswith("path") for f in on_map["figure"]["frames"])
+    u_before, u_after = _trace(before, "u"), _trace(on_map["figure"], "u")
+    assert u_after["x"][0] == u_before["x"][0] and u_after["x"][-1] != u_before["x"][-1]
+    changed = [
+        t["name"] for t, b in zip(on_map["figure"]["data"], before["data"], strict=True) if t != b
+    ]
+    assert set(changed) <= {"u", "shadow of ∇f on u", "drop"}, changed  # only u moves
     assert polar["figure"]["layout"]["sliders"][0]["active"] == 18
     assert "<b>6</b>" in _trace(polar["figure"], "readout")["text"][0]
 

@@ -42,6 +42,7 @@ from viz.gradient import (
     surface_base,
     surface_figure,
     surface_summary,
+    without_angle_frames,
 )
 from viz.theme import with_arrays_decoded
 
@@ -448,3 +449,14 @@ def test_surface_summary_reads_the_point_and_the_climb():
     assert text.startswith("Surface z = x^2 + 3y^2 over x from −2 to 2, y from −1 to 3.")
     assert "At (1, 1): f = 4, ∇f = (2, 6), |∇f| = 6.325" in text
     assert "level curve at height 4" in text
+
+
+def test_the_map_without_u_frames_keeps_its_paths_frames_and_its_traces() -> None:
+    _, _, plane, spec = _figure()
+    light = without_angle_frames(at_angle(spec, plane, 90.0))
+    names = [frame["name"] for frame in light["frames"]]
+    assert names and all(name.startswith("path") for name in names)
+    assert names == [f["name"] for f in spec["frames"] if f["name"].startswith("path")]
+    assert len(spec["frames"]) == len(names) + len(ANGLES)  # the cached figure is untouched
+    assert light["data"] == at_angle(spec, plane, 90.0)["data"]
+    assert light["layout"]["updatemenus"] == spec["layout"]["updatemenus"]  # ▶ still plays
