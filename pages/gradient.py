@@ -130,6 +130,20 @@ def init_angle() -> None:
     st.session_state["grad.angle"] = linked[0] if usable else 0.0
 
 
+def view() -> tuple[Range, Range, float, float, float]:
+    """The window, the point and u's angle, as the sliders hold them."""
+    state = st.session_state
+    x_range = (float(state["grad.x_range"][0]), float(state["grad.x_range"][1]))
+    y_range = (float(state["grad.y_range"][0]), float(state["grad.y_range"][1]))
+    return (
+        x_range,
+        y_range,
+        float(state["grad.x0"]),
+        float(state["grad.y0"]),
+        float(state["grad.angle"]),
+    )
+
+
 def point_u(text: str, x0: float, y0: float, turn: float) -> None:
     """Turn u to ∇f's direction plus `turn` degrees (a button's callback)."""
     along = gradient_angle(plane_at(text, x0, y0))
@@ -186,12 +200,8 @@ def point_view(text: str) -> None:
 def point_charts(text: str) -> None:
     """The map and the polar chart with u's controls: what a move of the point redraws at once
     (the point's sliders rerun only this; the readouts follow once it has painted)."""
-    x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
-    y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
-    x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
+    x_range, y_range, x0, y0, angle = view()
     plane: TangentPlane = plane_at(text, x0, y0)
-
-    angle = float(st.session_state["grad.angle"])
     frame = angle_index(angle)
 
     def positioned(spec: dict) -> dict:
@@ -260,11 +270,8 @@ def point_readouts(text: str) -> None:
     reruns once the map and the polar chart have painted a move, so it never delays them."""
     after_charts(("grad.map", "grad.polar"), key="grad.after")
     # Read only: the point's fragment, run before this one, owns and sets these keys.
-    x_range = tuple(float(v) for v in st.session_state["grad.x_range"])
-    y_range = tuple(float(v) for v in st.session_state["grad.y_range"])
-    x0, y0 = float(st.session_state["grad.x0"]), float(st.session_state["grad.y0"])
+    x_range, y_range, x0, y0, angle = view()
     plane: TangentPlane = plane_at(text, x0, y0)
-    angle = float(st.session_state["grad.angle"])
 
     base = map_of(text, x_range, y_range)
     st.caption(
