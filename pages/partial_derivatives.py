@@ -190,11 +190,10 @@ def point_charts(text: str) -> None:
     scene = surface_part(text, x_range, y_range)
 
     # The two slices on the left, the 3D view beside them (as GeoGebra puts its 2D view left of its
-    # 3D view). Every 2D chart a move redraws is sent before the 3D view (its slot is filled at the
-    # end of the script) and the 3D view yields to them (`follows`): the slices and the path study
-    # move at 2D speed (the first chart the point's sliders redraw is 2D), the surface catches up.
+    # 3D view). Every 2D chart a move redraws is sent before the 3D view (its column is filled
+    # last) and the 3D view yields to them (`follows`): the slices and the path study move at 2D
+    # speed (the first chart the point's sliders redraw is 2D), the surface catches up.
     view_2d, view_3d = st.columns([9, 11])
-    surface_slot = view_3d.empty()
     with view_2d:
         live_chart(
             slices_figure(slices, plane, scene["z_range"]),
@@ -208,7 +207,7 @@ def point_charts(text: str) -> None:
             "f is undefined, or too large to show, at some points of this window: those are gaps."
         )
 
-    with surface_slot:
+    with view_3d:
         live_chart(
             surface_figure(scene, plane, slices, show_plane=show_plane),
             key="pd.surface_chart",

@@ -52,6 +52,28 @@ COUNT_REQUESTS = """
 })();
 """
 
+# Every size a live chart's iframe takes (a ResizeObserver installed before the app loads).
+WATCH_CHART_SIZES = """
+(() => {
+  if (window !== window.top) return;
+  window.__chartSizes = [];
+  const watch = new ResizeObserver((entries) => {
+    for (const e of entries) {
+      const { width, height } = e.contentRect;
+      window.__chartSizes.push([e.target.dataset.watched, width, height]);
+    }
+  });
+  let next = 0;
+  new MutationObserver(() => {
+    for (const frame of document.querySelectorAll('iframe[title="ui.live_chart.live_chart"]')) {
+      if (frame.dataset.watched) continue;
+      frame.dataset.watched = String(next++);
+      watch.observe(frame);
+    }
+  }).observe(document, { subtree: true, childList: true });
+})();
+"""
+
 
 def _metrics(page: Any) -> list[str]:
     return page.locator('[data-testid="stMetricValue"]').all_inner_texts()
@@ -149,4 +171,27 @@ def test_gradient_descent_cards_follow_the_map(page: Any, streamlit_server: str)
     assert bound + "0.2\n" in main.inner_text()
     _move_and_settle(page)  # κ 10 -> 11: λmax = 11
     assert bound + "0.18\n" in main.inner_text()
+    assert not exceptions(page), exceptions(page)
+
+
+@pytest.mark.parametrize("url_path", ["partial_derivatives", "gradient", "gradient_descent"])
+def test_a_move_never_resizes_a_chart(page: Any, streamlit_server: str, url_path: str) -> None:
+    """Twenty moves of the point: no chart's iframe changes size, not even for a moment. A
+    resized chart is drawn again from scratch (a 3D scene: 100-150 ms holding the page). An
+    ``st.empty`` slot for the 3D view did that, in about one move in ten: the browser showed the
+    slot's placeholder between two messages and the iframe collapsed to 0 x 0."""
+    page.add_init_script(WATCH_CHART_SIZES)
+    open_page(page, streamlit_server, url_path)
+    page.wait_for_timeout(1000)
+    sizes = page.evaluate("window.__chartSizes")
+    shown = {chart: (width, height) for chart, width, height in sizes}
+    assert shown, "no chart's size was observed"
+    assert all(width > 0 and height > 0 for width, height in shown.values()), shown
+    page.evaluate("window.__chartSizes = []")
+    for move in range(20):
+        before = render_counts(page)
+        move_first_slider(page, "ArrowRight" if move < 10 else "ArrowLeft")
+        wait_for_redraw(page, before)
+        wait_idle(page)
+    assert page.evaluate("window.__chartSizes") == []
     assert not exceptions(page), exceptions(page)

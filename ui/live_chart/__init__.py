@@ -200,9 +200,13 @@ def live_chart(
             prefix, drawn before it in the script) and the browser draws it once they have
             painted them, not in competition with them (a 3D redraw holds the page for
             100-200 ms in software WebGL; partial derivatives, every 2D chart painted, p95
-            377 -> 310 ms). Call it after those charts (an ``st.empty`` slot keeps its place
-            on the page). Not for a 2D chart: waiting made "every chart painted" later
-            (Jacobian page, interleaved A/B: p95 233 -> 188 ms without it).
+            377 -> 310 ms). Call it after those charts: a column or container made before
+            them keeps its place on the page. Never an ``st.empty`` slot: the browser may show
+            the slot's placeholder between two messages, which collapses the chart's iframe to
+            0 x 0 for a moment, and plotly then draws the 3D scene again from scratch (one
+            move in ten; partial derivatives, slices p95 225 -> 148 ms). Not for a 2D chart:
+            waiting made "every chart painted" later (Jacobian page, interleaved A/B: p95
+            233 -> 188 ms without it).
         on_change: called before the next rerun, like a widget callback, when the user moves
             one of the figure's own plotly sliders (or clicks the plot, with ``clicks``); it
             reads what happened from ``st.session_state[key]`` (the return value below).
