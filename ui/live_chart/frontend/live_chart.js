@@ -285,7 +285,9 @@
   const QUICK_LAYOUT = [/^title\.text$/, /^sliders\[\d+\]\.active$/,
     /^images\[\d+\]\.(source|x|y|sizex|sizey)$/, /^updatemenus\[\d+\]\.buttons\[\d+\]\.args/,
     /^[xy]axis\d*\.title\.text$/, RANGE];
-  let shown = null; // what the chart shows: {data, json, layout, themeKey, height, stale}
+  // What the chart shows: {data (its traces, inked), json (their texts as Python sent them),
+  // layout, themeKey, height, stale}.
+  let shown = null;
 
   function isLeaf(value) {
     return value === null || typeof value !== "object" || Array.isArray(value) ||
@@ -339,9 +341,11 @@
   }
 
   // {traces, update, layout} for Plotly.animate and Plotly.relayout, or null: draw it all.
-  function quickPlan(data, json, layout, themeKey, height) {
+  // `texts` are the traces as Python wrote them; `traceAt(i)` parses (once) and inks trace i:
+  // a trace whose text did not change is compared, and known, by what the chart shows.
+  function quickPlan(texts, traceAt, layout, themeKey, height) {
     if (!shown || shown.themeKey !== themeKey || shown.height !== height ||
-        shown.data.length !== data.length) return miss("new figure");
+        shown.data.length !== texts.length) return miss("new figure");
     const patch = layoutChanges(shown.layout, layout, "", {});
     const slow = Object.keys(patch).find((path) => !QUICK_LAYOUT.some((re) => re.test(path)));
     if (slow !== undefined) return miss(`layout ${slow}`);
@@ -364,8 +368,9 @@
     }
     const changed = [];
     const bySubplot = new Map(); // cartesian subplot -> its trace indices
-    for (let i = 0; i < data.length; i++) {
-      const trace = data[i], old = shown.data[i];
+    for (let i = 0; i < texts.length; i++) {
+      const same = texts[i] === shown.json[i] && !shown.stale.has(i);
+      const trace = same ? shown.data[i] : traceAt(i), old = shown.data[i];
       const type = trace.type || "scatter";
       if (!NON_CARTESIAN.has(type)) {
         // A heatmap, contour or bar would be wiped (it cannot be animated): draw it all.
@@ -374,7 +379,7 @@
         if (!bySubplot.has(subplot)) bySubplot.set(subplot, []);
         bySubplot.get(subplot).push(i);
       }
-      if (json[i] === shown.json[i] && !shown.stale.has(i)) continue;
+      if (same) continue;
       if (type !== "scatter" || (old.type || "scatter") !== "scatter") {
         return miss(`trace ${i}: ${type}`);
       }
@@ -404,7 +409,7 @@
     }
     const order = [...traces].sort((a, b) => a - b);
     const moving = new Set(changed);
-    const update = order.map((i) => (moving.has(i) ? data[i] : {}));
+    const update = order.map((i) => (moving.has(i) ? traceAt(i) : {}));
     return { traces: order, update, layout: patch, changed };
   }
 
@@ -452,7 +457,7 @@
   // ---- export: the chart as a standalone HTML file and its data as CSV (buttons in the mode bar)
   let plotlySource = null;
   let exportName = "chart";
-  let exportFigure = null; // the figure as Python sent it (the template's own colours)
+  let exportParts = null; // the figure as Python sent it (the template's own colours), as text
   async function plotlyText() {
     if (plotlySource === null) plotlySource = await (await fetch("plotly.min.js")).text();
     return plotlySource;
@@ -469,12 +474,12 @@
     return String(text).replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   }
   async function downloadHtml() {
-    if (!exportFigure) return;
+    if (!exportParts) return;
     const source = (await plotlyText()).replace(/<\/script/gi, "<\\/script");
     const figure = {
-      data: exportFigure.data || [],
-      layout: Object.assign({}, exportFigure.layout, { autosize: true, height: undefined }),
-      frames: exportFigure.frames || [],
+      data: exportParts.traces.map((text) => JSON.parse(text)),
+      layout: Object.assign(JSON.parse(exportParts.layout), { autosize: true, height: undefined }),
+      frames: exportParts.frames ? JSON.parse(exportParts.frames) : [],
     };
     const json = JSON.stringify(figure).replace(/</g, "\\u003c");
     const text = chart.dataset.summary ? `<p>${escapeHtml(chart.dataset.summary)}</p>` : "";
@@ -765,29 +770,44 @@
             markDrawn(args, themeKey, height, receivedAt, drawnAt);
             continue;
           }
-          const figure = args.figure || {};
+          const texts = args.traces || [];
           const presenting = Boolean(args.presentation);
-          const traces = presenting ? (figure.data || []).map(projectorTrace) : figure.data || [];
-          const data = inkFollowsText(traces, theme);
+          // A trace as the chart draws it: parsed from Python's text, scaled for a projector,
+          // inked for the theme. Parsed only when needed (the quick path parses the traces
+          // whose text changed); each call gives a new object (plotly keeps what it is given).
+          const drawn = (text) => {
+            const trace = JSON.parse(text);
+            return inkFollowsText([presenting ? projectorTrace(trace) : trace], theme)[0];
+          };
+          const parsed = new Map();
+          const traceAt = (i) => {
+            if (!parsed.has(i)) parsed.set(i, drawn(texts[i]));
+            return parsed.get(i);
+          };
+          // Trace types and axes name the layout's axes to colour: an unchanged trace's are
+          // those the chart shows.
+          const unchanged = (i) => shown && shown.themeKey === themeKey &&
+            shown.json[i] === texts[i] && !shown.stale.has(i);
+          const heads = texts.map((_, i) => (unchanged(i) ? shown.data[i] : traceAt(i)));
+          const sentLayout = JSON.parse(args.layout || "{}");
           const layout = applyTheme(
-            data, presenting ? projectorLayout(figure.layout || {}) : Object.assign({}, figure.layout || {}),
-            theme);
+            heads, presenting ? projectorLayout(sentLayout) : sentLayout, theme);
           delete layout.height; // the iframe's height is the chart's height
           delete layout.width;
           layout.autosize = true;
-          // Snapshots of what is sent (plotly fills in and changes the objects it is given).
-          const json = data.map((trace) => JSON.stringify(trace));
+          // A snapshot of the layout sent (plotly fills in and changes the objects it is given).
           const layoutJson = JSON.stringify(layout);
           const framesChanged = args.frames_revision !== lastFramesRevision ||
             themeKey !== lastFramesTheme || presenting !== lastFramesPresenting;
-          const frames = framesChanged ? (figure.frames || []).map((frame) =>
-            Object.assign({}, frame, {
+          const frames = framesChanged ? (args.frames ? JSON.parse(args.frames) : []).map(
+            (frame) => Object.assign({}, frame, {
               data: inkFollowsText(presenting ? (frame.data || []).map(projectorTrace) : frame.data,
                 theme),
             })) : null;
-          const plan = quickPlan(data, json, layout, themeKey, height);
-          const webgl = usesWebgl(data);
+          const plan = quickPlan(texts, traceAt, layout, themeKey, height);
+          const webgl = usesWebgl(heads);
           let drawnAt;
+          let data = null; // the traces handed to Plotly.react, on a full draw
           if (plan) {
             drawnAt = await paintedAfter(() => drawQuick(Plotly, plan), webgl);
             if (frames) await replaceFrames(Plotly, frames);
@@ -803,17 +823,21 @@
             };
             // Frames that did not change (only the current step moved) are not re-added:
             // Plotly.react keeps the chart's frames when none are passed.
+            data = texts.map((_, i) => traceAt(i));
             const next = { data, layout, config };
             if (frames) next.frames = frames;
             drawnAt = await paintedAfter(() => Plotly.react(chart, next), webgl);
           }
           chart.dataset.fullDraw = plan ? "" : fullDrawReason;
           exportName = args.filename || args.key || "chart";
-          exportFigure = figure;
+          exportParts = { traces: texts, layout: args.layout || "{}", frames: args.frames };
           keyboardModebar();
+          // What the chart shows, kept apart from the objects plotly holds (and changes): an
+          // unchanged trace keeps its entry, the others are parsed again.
+          const kept = (i) => data === null && unchanged(i);
           shown = {
-            data: json.map((text) => JSON.parse(text)), json, layout: JSON.parse(layoutJson),
-            themeKey, height, stale: new Set(),
+            data: texts.map((text, i) => (kept(i) ? shown.data[i] : drawn(text))),
+            json: texts, layout: JSON.parse(layoutJson), themeKey, height, stale: new Set(),
           };
           if (frames) lastFrames = frames;
           lastFramesRevision = args.frames_revision;
