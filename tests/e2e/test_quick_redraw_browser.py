@@ -51,6 +51,8 @@ def test_moving_the_point_redraws_only_what_moved(page: Any, streamlit_server: s
     open_page(page, streamlit_server, "gradient")
     _moved(page, 3)
     frames = live_chart_frames(page)
+    # the map's title reads ∇f at the point: its text is swapped in place, without a relayout
+    assert chart_eval(frames[MAP], "chart.dataset.swapped") == "title.text"
     for index in (MAP, POLAR):
         # data-full-draw is empty after a quick draw, else it says why the chart was redrawn
         assert chart_eval(frames[index], "chart.dataset.fullDraw") == ""
@@ -76,6 +78,23 @@ def test_the_jacobian_planes_take_the_quick_path(page: Any, streamlit_server: st
         assert (
             _differing_pixels(quick, _picture(page, index)) < 0.002 * quick.size[0] * quick.size[1]
         )
+    assert not exceptions(page)
+
+
+def test_a_new_shading_is_swapped_in_place(page: Any, streamlit_server: str) -> None:
+    """Gradient descent, bowl: a new κ reshapes the bowl. The map takes the quick path, its
+    shading (a picture) is swapped in place, and it looks as a full redraw draws it."""
+    open_page(page, streamlit_server, "gradient_descent")
+    _moved(page, 2)
+    frame = live_chart_frames(page)[0]
+    assert chart_eval(frame, "chart.dataset.fullDraw") == ""
+    assert "images[0].source" in chart_eval(frame, "chart.dataset.swapped").split()
+    quick = _picture(page, 0)
+    assert chart_eval(frame, "window.liveChartRedrawFully()") is True
+    page.wait_for_timeout(300)
+    full = _picture(page, 0)
+    assert quick.size == full.size
+    assert _differing_pixels(quick, full) < 0.002 * quick.size[0] * quick.size[1]
     assert not exceptions(page)
 
 

@@ -437,10 +437,55 @@
     if (frames.length) await Plotly.addFrames(chart, frames);
   }
 
+  // A change of layout that only swaps a text or a picture is made in the chart's SVG directly
+  // (and in the layout plotly holds, so that later draws agree): Plotly.relayout would first
+  // work out every trace's defaults again, 10-15 ms for a title on the gradient map (up to 60
+  // on a busy page) and 15-35 ms for the descent map's new shading. Plotly.relayout does the
+  // rest, and these two when the chart's SVG is not as expected (a title with markup, say).
+  const PLAIN_TEXT = /^[^<>&$\n]+$/; // what plotly writes as the text itself (no markup, no TeX)
+  const XLINK = "http://www.w3.org/1999/xlink";
+  function swapInPlace(path, value) {
+    const full = chart._fullLayout;
+    if (!full || !chart.layout || typeof value !== "string") return false;
+    if (path === "title.text") {
+      const node = chart.querySelector(".g-gtitle > .gtitle");
+      const old = full.title && full.title.text;
+      if (!node || node.childElementCount || typeof old !== "string" || node.textContent !== old ||
+          !PLAIN_TEXT.test(old) || !PLAIN_TEXT.test(value)) return false;
+      node.textContent = value; // its anchor (text-anchor) keeps it where plotly put it
+      node.setAttribute("data-unformatted", value);
+      const held = chart.layout.title;
+      chart.layout.title = Object.assign(typeof held === "object" ? held : {}, { text: value });
+      full.title.text = value;
+      return true;
+    }
+    const image = /^images\[(\d+)\]\.source$/.exec(path);
+    if (image && value.startsWith("data:")) {
+      const held = (chart.layout.images || [])[Number(image[1])];
+      const drawn = (full.images || [])[Number(image[1])];
+      if (!held || !drawn) return false;
+      const nodes = [...chart.querySelectorAll("image")].filter((n) => n._imgSrc === drawn.source);
+      if (nodes.length !== 1) return false;
+      nodes[0].setAttributeNS(XLINK, "xlink:href", value); // as plotly sets a data: source
+      nodes[0]._imgSrc = value;
+      held.source = value;
+      drawn.source = value;
+      return true;
+    }
+    return false;
+  }
+
   async function drawQuick(Plotly, plan) {
     // The layout's few changes (a title's text) first: plotly makes them in the same task as the
     // call, so they reach the screen in the same frame as the moved traces.
-    const relaid = Object.keys(plan.layout).length ? Plotly.relayout(chart, plan.layout) : null;
+    const rest = {};
+    const swapped = [];
+    for (const [path, value] of Object.entries(plan.layout)) {
+      if (swapInPlace(path, value)) swapped.push(path);
+      else rest[path] = value;
+    }
+    chart.dataset.swapped = swapped.join(" "); // tests read which changes were made in place
+    const relaid = Object.keys(rest).length ? Plotly.relayout(chart, rest) : null;
     if (plan.changed.length) {
       selfAnimating = true;
       try {
