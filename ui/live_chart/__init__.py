@@ -38,7 +38,10 @@ How it works:
 * When only some scatter traces changed (a point moved on a map whose shading, arrows and level
   lines stay put), the JS redraws just those traces with ``Plotly.animate`` (``redraw: false``)
   and applies the few layout changes that are cheap (the title's text, a slider's active step, a
-  background image), instead of ``Plotly.react`` redrawing every trace. It falls back to a full
+  background image), instead of ``Plotly.react`` redrawing every trace. A new plain title or a
+  new ``data:`` picture is swapped in the chart's SVG directly (and in plotly's layout):
+  ``Plotly.relayout`` would first work out every trace's defaults again (gradient map, in-page
+  draw median 72 -> 54 ms); ``data-swapped`` lists what was. It falls back to a full
   draw for anything else: a new trace count, other layout changes, a trace whose type, legend
   entry or axes changed or that lost an attribute, an autoranged axis (it must follow the new
   data), and any non-scatter trace on the chart's 2D axes (plotly's partial redraw would wipe a
@@ -66,7 +69,8 @@ How it works:
   after that frame, the frame after plotly's promise resolved), ``data-painted-by`` ("frame" or
   "after", which of the two), ``data-revision``, ``data-received-at`` (when the figure reached
   the iframe), ``data-draw-ms`` (from then to painted) and ``data-full-draw`` (empty after a
-  quick draw, else why the figure was drawn in full): tests and ``bench/`` read them.
+  quick draw, else why the figure was drawn in full) and ``data-swapped`` (the layout changes a
+  quick draw made in the SVG itself): tests and ``bench/`` read them.
   ``window.liveChartRedrawFully()`` in the iframe draws the figure shown again from scratch (a
   test compares the two pictures).
 
