@@ -455,7 +455,8 @@
       node.textContent = value; // its anchor (text-anchor) keeps it where plotly put it
       node.setAttribute("data-unformatted", value);
       const held = chart.layout.title;
-      chart.layout.title = Object.assign(typeof held === "object" ? held : {}, { text: value });
+      const title = held && typeof held === "object" ? held : {};
+      chart.layout.title = Object.assign(title, { text: value });
       full.title.text = value;
       return true;
     }
