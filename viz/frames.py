@@ -63,9 +63,19 @@ def sweep_slider(
 
 
 def play_button(
-    frame_names: Sequence[str], *, label: str = "▶ Play", duration_ms: int = 120
+    frames: Sequence[str] | str, *, label: str = "▶ Play", duration_ms: int = 120
 ) -> dict:
-    """A play button that runs through the frames in order (plotly's own animation)."""
+    """A play button that runs through the frames in order (plotly's own animation).
+
+    Args:
+        frames: the frames' names in order, or the name of their group (the frames carry
+            ``"group": name`` and play in the order the chart holds them). A group keeps the
+            button the same when the number of frames changes with a move (the gradient map's
+            paths from a new point): a changed button is a ``Plotly.relayout``, which redraws
+            the whole chart (60-80 ms on the gradient map, against 25-40 ms for the move).
+        label: the button's text.
+        duration_ms: how long each frame is shown.
+    """
     return {
         "type": "buttons",
         "showactive": False,
@@ -80,7 +90,7 @@ def play_button(
                 "label": label,
                 "method": "animate",
                 "args": [
-                    list(frame_names),
+                    frames if isinstance(frames, str) else list(frames),
                     {
                         "mode": "immediate",
                         "fromcurrent": False,

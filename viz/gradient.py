@@ -37,6 +37,7 @@ ANGLE_STEP = 5  # degrees between the frames of u's direction
 ANGLES = np.arange(0, 360, ANGLE_STEP)
 CLIP_PERCENTILE = 90  # arrows of |∇f| at or above this percentile get the full length
 PATH_FRAMES = 30  # frames of the steepest-path animation
+PATH_GROUP = "paths"  # their group: the play button plays it
 
 INK = OKABE_ITO["black"]  # follows the theme's text colour in the browser
 LEVEL_COLOR = OKABE_ITO["green"]
@@ -631,12 +632,13 @@ def gradient_figure(
          "data": _map_angle_traces(plane, geometry, float(a))}
         for a in ANGLES
     ]  # fmt: skip
-    path_names = [f"path{i}" for i in range(len(path_states))]
     frames += [
-        {"name": name, "traces": path_traces, "data": state}
-        for name, state in zip(path_names, path_states, strict=True)
+        {"name": f"path{i}", "group": PATH_GROUP, "traces": path_traces, "data": state}
+        for i, state in enumerate(path_states)
     ]
-    play = play_button(path_names, label="▶ Roll up and down", duration_ms=70)
+    # The button names the paths' group, not their frames: how many there are changes with
+    # the point, and a changed button would relayout (redraw) the whole map on that move.
+    play = play_button(PATH_GROUP, label="▶ Roll up and down", duration_ms=70)
     layout = {**base.spec["layout"], **_title(point_readout(plane)), "updatemenus": [play]}
     return {"data": data, "layout": layout, "frames": frames}
 

@@ -109,3 +109,26 @@ def test_a_heatmap_under_the_moved_traces_means_a_full_redraw(
     assert "heatmap" in chart_eval(frame, "chart.dataset.fullDraw")
     assert chart_eval(frame, "chart.querySelectorAll('.hm image').length") == 1
     assert not exceptions(page)
+
+
+def test_the_map_is_never_relaid_and_rolls_the_new_paths(page: Any, streamlit_server: str) -> None:
+    """Gradient, bowl: the steepest paths from the point have more or fewer frames as it moves.
+    The play button names their group, so no move relayouts the map (a relayout redraws it
+    whole, 60-80 ms); after the moves the button plays the new point's paths, in order."""
+    open_page(page, streamlit_server, "gradient")
+    frame = live_chart_frames(page)[MAP]
+    counts = set()
+    for _ in range(6):
+        _moved(page, 1)
+        assert chart_eval(frame, "chart.dataset.fullDraw") == ""
+        assert chart_eval(frame, "chart.dataset.relaid") == ""
+        counts.add(chart_eval(frame, "chart._transitionData._frames.length"))
+    assert len(counts) > 1, "the moves should change how many frames the paths have"
+    held = chart_eval(frame, "chart._transitionData._frames.map((f) => f.name)")
+    assert held == [f"path{i}" for i in range(len(held))]
+    listen = "(e) => window.__played.push(e.name)"
+    chart_eval(frame, f"(window.__played = [], chart.on('plotly_animatingframe', {listen}), 1)")
+    frame.get_by_text("▶ Roll up and down").click()
+    frame.wait_for_function(f"() => (window.__played || []).length >= {len(held)}", timeout=10_000)
+    assert chart_eval(frame, "window.__played") == held
+    assert not exceptions(page)

@@ -320,7 +320,11 @@ def test_path_frames_grow_to_the_whole_path():
     rest = _trace(spec, "steepest ascent")
     assert up_trail[-1] == len(rest["x"])
     assert frames[-1]["data"][2]["x"][0] == rest["x"][-1]  # the ball ends at the path's end
-    assert spec["layout"]["updatemenus"][0]["buttons"][0]["args"][0] == [f["name"] for f in frames]
+    # The button plays the paths' group, so that it stays the same when their number changes
+    # with the point (a changed button would redraw the whole map).
+    assert {f.get("group") for f in frames} == {"paths"}
+    assert {f.get("group") for f in spec["frames"] if f not in frames} == {None}
+    assert spec["layout"]["updatemenus"][0]["buttons"][0]["args"][0] == "paths"
 
 
 def test_a_critical_point_has_no_arrow_and_says_so():

@@ -69,8 +69,10 @@ How it works:
   after that frame, the frame after plotly's promise resolved), ``data-painted-by`` ("frame" or
   "after", which of the two), ``data-revision``, ``data-received-at`` (when the figure reached
   the iframe), ``data-draw-ms`` (from then to painted) and ``data-full-draw`` (empty after a
-  quick draw, else why the figure was drawn in full) and ``data-swapped`` (the layout changes a
-  quick draw made in the SVG itself): tests and ``bench/`` read them.
+  quick draw, else why the figure was drawn in full), ``data-swapped`` (the layout changes a
+  quick draw made in the SVG itself) and ``data-relaid`` (those it left to ``Plotly.relayout``,
+  which redraws much of the chart: a play button whose frames changed, say): tests and
+  ``bench/`` read them.
   ``window.liveChartRedrawFully()`` in the iframe draws the figure shown again from scratch (a
   test compares the two pictures).
 

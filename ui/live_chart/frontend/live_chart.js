@@ -486,6 +486,7 @@
       else rest[path] = value;
     }
     chart.dataset.swapped = swapped.join(" "); // tests read which changes were made in place
+    chart.dataset.relaid = Object.keys(rest).join(" "); // and which needed a Plotly.relayout
     const relaid = Object.keys(rest).length ? Plotly.relayout(chart, rest) : null;
     if (plan.changed.length) {
       selfAnimating = true;
