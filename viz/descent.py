@@ -265,13 +265,23 @@ def progress_series(surface: Surface, runs: Sequence[Trajectory]) -> Series:
     return Series(values, "|∇f(xₜ)| (no known minimum)", True)
 
 
+def _round_step(size: float) -> float:
+    """The smallest of 1, 2 and 5 times a power of ten that is at least `size` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(size))
+    return float(next(f * power for f in (1.0, 2.0, 5.0, 10.0) if f * power >= size * (1 - 1e-9)))
+
+
 def panel_range(values: Sequence[NDArray], *, log: bool) -> list[float]:
-    """A side panel's y range around every run's values, 4 % to spare (in decades when `log`,
-    as plotly's log axes take their range): what autorange would show, fixed.
+    """A side panel's y range around every run's values (in decades when `log`, as plotly's
+    log axes take their range), 4 % to spare, widened out to a round grid of about a sixteenth
+    of the span.
+
+    The grid keeps the range as it is over most small changes of the runs (a slider's step of κ
+    or η): a new range is a relayout in the browser, 15-25 ms more for the move.
 
     Example:
         >>> panel_range([np.array([1.0, 100.0])], log=True)
-        [-0.08, 2.08]
+        [-0.2, 2.2]
     """
     finite = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in values] or [[]])
     finite = finite[np.isfinite(finite)]
@@ -281,7 +291,12 @@ def panel_range(values: Sequence[NDArray], *, log: bool) -> list[float]:
         return [0.0, 1.0]
     low, high = float(finite.min()), float(finite.max())
     pad = 0.04 * (high - low) if high > low else 0.5
-    return [round(low - pad, 6), round(high + pad, 6)]
+    low, high = low - pad, high + pad
+    step = _round_step((high - low) / 16)
+    return [
+        round(float(np.floor(low / step)) * step, 6),
+        round(float(np.ceil(high / step)) * step, 6),
+    ]
 
 
 def _for_log(values: NDArray, log: bool) -> NDArray:
@@ -632,8 +647,9 @@ def descent_figure(
     )
     for run, lv, pv in zip(runs, loss.values, progress.values, strict=True):
         data += _static_traces(run, _for_log(lv, loss.log), _for_log(pv, progress.log), series)
-    if any(run.diverged is not None for run in runs):
-        data += _diverged_marks(runs, [_for_log(v, loss.log) for v in loss.values])
+    # Always there, empty while no run diverged: a run that starts or stops diverging (κ or η
+    # moved across the bound) then changes traces, not how many there are (a full redraw).
+    data += _diverged_marks(runs, [_for_log(v, loss.log) for v in loss.values])
     first_moving = len(data)
     data += _moving_styles(runs)
     moving = list(range(first_moving, len(data)))

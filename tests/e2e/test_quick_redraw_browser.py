@@ -132,3 +132,29 @@ def test_the_map_is_never_relaid_and_rolls_the_new_paths(page: Any, streamlit_se
     frame.wait_for_function(f"() => (window.__played || []).length >= {len(held)}", timeout=10_000)
     assert chart_eval(frame, "window.__played") == held
     assert not exceptions(page)
+
+
+def test_a_run_that_starts_diverging_is_drawn_quickly(page: Any, streamlit_server: str) -> None:
+    """Gradient descent, bowl, κ from 10 up by steps of 0.1: near κ = 10.5 the default η of GD
+    crosses 2/λmax and the run diverges. That move too takes the quick path: the ✕ marks are
+    traces that were there, empty, all along, and the legend's new text ("✕ diverged") is
+    restyled in. The picture is the one a full redraw gives."""
+    open_page(page, streamlit_server, "gradient_descent")
+    frame = live_chart_frames(page)[0]
+    legend = "[...chart.querySelectorAll('.legendtext')].map((n) => n.textContent).join(' | ')"
+    assert "✕ diverged" not in chart_eval(frame, legend)
+    renamed = []
+    for _ in range(6):
+        _moved(page, 1)
+        assert chart_eval(frame, "chart.dataset.fullDraw") == ""
+        renamed.append(chart_eval(frame, "chart.dataset.renamed"))
+        if "✕ diverged" in chart_eval(frame, legend):
+            break
+    assert "✕ diverged" in chart_eval(frame, legend), "GD should diverge by κ = 10.6"
+    assert renamed[-1] != "", renamed  # the name came in by restyle on that move
+    quick = _picture(page, 0)
+    assert chart_eval(frame, "window.liveChartRedrawFully()") is True
+    page.wait_for_timeout(300)
+    full = _picture(page, 0)
+    assert _differing_pixels(quick, full) < 0.002 * quick.size[0] * quick.size[1]
+    assert not exceptions(page)

@@ -8,6 +8,8 @@ import re
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from calc_core.optimizers import run_optimizer
 from calc_core.surfaces import quadratic_bowl, surface, typed_surface
@@ -18,6 +20,7 @@ from viz.descent import (
     figure_at_step,
     frame_steps,
     map_base,
+    panel_range,
     race_summary,
     surface_base,
     surface_figure,
@@ -287,3 +290,32 @@ def test_race_summary_when_f_is_undefined_at_the_start():
     assert "GD (η = 0.1): f is not defined at the start, no step taken." in race_summary(
         log, [run], 5, 10
     )
+
+
+@given(st.lists(st.floats(1e-12, 1e12), min_size=1, max_size=30), st.booleans())
+def test_a_panel_range_holds_the_values_on_a_round_grid(values, log):
+    """The side panels' fixed y range holds every value (in decades on a log axis), its ends
+    lie on a grid of 1, 2 or 5 times a power of ten no wider than a sixth of the range, so the
+    range changes only when a value crosses a grid line."""
+    low, high = panel_range([np.array(values)], log=log)
+    shown = np.log10(values) if log else np.array(values)
+    assert low < shown.min() and shown.max() < high
+    span = high - low
+    step = 10.0 ** np.floor(np.log10(span / 16))
+    steps = [f * step for f in (1, 2, 5, 10) if f * step <= span / 6 + 1e-9]
+
+    def on_grid(end: float, size: float) -> bool:
+        return abs(end / size - round(end / size)) < 1e-5 * max(1.0, abs(end / size))
+
+    assert any(on_grid(low, s) and on_grid(high, s) for s in steps), (low, high)
+
+
+def test_a_slider_step_mostly_keeps_the_panel_range():
+    """Losses of a run shrinking from 10 to 1e-6: 1 % more or less leaves the range as it is
+    (a new range costs the browser a relayout)."""
+    losses = 10.0 * 0.8 ** np.arange(62)
+    kept = [
+        panel_range([losses * s], log=True) == panel_range([losses], log=True)
+        for s in np.linspace(0.97, 1.03, 13)
+    ]
+    assert sum(kept) >= 10

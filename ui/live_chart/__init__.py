@@ -43,7 +43,8 @@ How it works:
   ``Plotly.relayout`` would first work out every trace's defaults again (gradient map, in-page
   draw median 72 -> 54 ms); ``data-swapped`` lists what was. It falls back to a full
   draw for anything else: a new trace count, other layout changes, a trace whose type, legend
-  entry or axes changed or that lost an attribute, an autoranged axis (it must follow the new
+  entry (a new name in the legend is restyled in after the move: ``data-renamed`` lists those
+  traces) or axes changed or that lost an attribute, an autoranged axis (it must follow the new
   data), and any non-scatter trace on the chart's 2D axes (plotly's partial redraw would wipe a
   heatmap). Moving labels are therefore text traces, not annotations (a relayout of annotations
   costs 20-40 ms here). New frames replace the old by name.

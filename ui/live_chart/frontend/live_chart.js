@@ -274,7 +274,8 @@
   // trace on it. Trace attributes the animation cannot show (legend entries, axes, trace type)
   // and attributes that disappeared (the animation merges into the old trace) fall back to
   // Plotly.react, as does any layout change outside QUICK_LAYOUT (annotations cost 20-40 ms
-  // in relayout: moving labels are text traces instead).
+  // in relayout: moving labels are text traces instead); a new name in the legend is the one
+  // legend change made after the move, by Plotly.restyle.
   const STRUCTURAL = ["type", "name", "showlegend", "legendgroup", "legendrank", "legend",
     "visible", "xaxis", "yaxis", "fill", "fillpattern", "stackgroup", "orientation", "groupnorm",
     "stackgaps", "hoveron", "uid", "zorder"];
@@ -344,8 +345,12 @@
   // `texts` are the traces as Python wrote them; `traceAt(i)` parses (once) and inks trace i:
   // a trace whose text did not change is compared, and known, by what the chart shows.
   function quickPlan(texts, traceAt, layout, themeKey, height) {
-    if (!shown || shown.themeKey !== themeKey || shown.height !== height ||
-        shown.data.length !== texts.length) return miss("new figure");
+    if (!shown) return miss("first figure");
+    if (shown.themeKey !== themeKey) return miss("new theme");
+    if (shown.height !== height) return miss("new height");
+    if (shown.data.length !== texts.length) {
+      return miss(`${shown.data.length} -> ${texts.length} traces`);
+    }
     const patch = layoutChanges(shown.layout, layout, "", {});
     const slow = Object.keys(patch).find((path) => !QUICK_LAYOUT.some((re) => re.test(path)));
     if (slow !== undefined) return miss(`layout ${slow}`);
@@ -367,6 +372,7 @@
       }
     }
     const changed = [];
+    const renamed = []; // [index, its new name in the legend]
     const bySubplot = new Map(); // cartesian subplot -> its trace indices
     for (let i = 0; i < texts.length; i++) {
       const same = texts[i] === shown.json[i] && !shown.stale.has(i);
@@ -392,6 +398,12 @@
       for (const key of STRUCTURAL) {
         if (LEGEND.has(key) && !inLegend) continue;
         if (JSON.stringify(old[key]) !== JSON.stringify(trace[key])) {
+          // A new legend text (a run's "✕ diverged") is a Plotly.restyle of the name after
+          // the move, 15 ms, where a full draw costs 50-70.
+          if (key === "name" && typeof trace.name === "string") {
+            renamed.push([i, trace.name]);
+            continue;
+          }
           return miss(`trace ${i}: ${key}`);
         }
       }
@@ -410,7 +422,7 @@
     const order = [...traces].sort((a, b) => a - b);
     const moving = new Set(changed);
     const update = order.map((i) => (moving.has(i) ? traceAt(i) : {}));
-    return { traces: order, update, layout: patch, changed };
+    return { traces: order, update, layout: patch, changed, renamed };
   }
 
   // A frame played in the browser changed some traces: the next quick draw sends them whole.
@@ -499,6 +511,11 @@
       }
     }
     if (relaid) await relaid;
+    chart.dataset.renamed = plan.renamed.map(([i]) => i).join(" ");
+    if (plan.renamed.length) {
+      await Plotly.restyle(chart, { name: plan.renamed.map(([, name]) => name) },
+        plan.renamed.map(([i]) => i));
+    }
   }
 
   // ---- export: the chart as a standalone HTML file and its data as CSV (buttons in the mode bar)
